@@ -1,0 +1,140 @@
+import { h, setAttr } from "./dom.js";
+
+const METHODS = ["auto", "exact", "partition", "permutation"];
+const OUTPUTS = [
+  ["probability", "probability"],
+  ["logit", "logit"],
+  ["log-odds", "log-odds"],
+];
+const PLAYERS = [
+  ["token", "Tokens"],
+  ["word", "Words"],
+];
+
+function setOptions(select, options) {
+  const key = JSON.stringify(options);
+  if (select.dataset.options === key) return;
+  select.dataset.options = key;
+  select.replaceChildren(...options.map(([value, label]) => h("option", { value, text: label })));
+}
+
+function field(label, control, tag = "label") {
+  return h(tag, { class: "sw-field" }, [h("span", { class: "sw-field-label", text: label }), control]);
+}
+
+/** The text box and the Explain button. */
+export function createInput({ onExplain }) {
+  const textarea = h("textarea", {
+    class: "sw-text",
+    rows: 2,
+    spellcheck: "false",
+    placeholder: "Text to classify",
+    "aria-label": "Text to explain",
+  });
+  const explain = h("button", { class: "sw-explain sw-primary", type: "button", text: "Explain" });
+  const el = h("div", { class: "sw-input" }, [textarea, explain]);
+  let syncedText = null;
+
+  explain.addEventListener("click", () => onExplain(textarea.value));
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      onExplain(textarea.value);
+    }
+  });
+  setAttr(explain, "title", "Explain this text (Ctrl+Enter)");
+
+  function update(s) {
+    if (s.text !== syncedText) {
+      textarea.value = s.text;
+      syncedText = s.text;
+    }
+  }
+
+  return { el, update };
+}
+
+/** Players toggle, method, evaluation budget and output space. */
+export function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
+  const playerButtons = PLAYERS.map(([value, label]) =>
+    h("button", { type: "button", "data-players": value, text: label, onclick: () => onPlayers(value) }),
+  );
+  const players = h("div", { class: "sw-players sw-segmented", role: "group", "aria-label": "Players" }, playerButtons);
+
+  const method = h("select", { class: "sw-method", onchange: () => onMethod(method.value) });
+  setOptions(method, METHODS.map((m) => [m, m]));
+
+  const maxEvals = h("input", {
+    class: "sw-max-evals",
+    type: "number",
+    min: 2,
+    step: 1,
+    inputmode: "numeric",
+    title: "Maximum number of model evaluations (partition and permutation)",
+  });
+  let shownMaxEvals = null;
+  maxEvals.addEventListener("change", () => {
+    const n = Math.round(Number(maxEvals.value));
+    if (Number.isFinite(n) && n >= 2) onMaxEvals(n);
+    else maxEvals.value = String(shownMaxEvals);
+  });
+
+  const output = h("select", { class: "sw-output", onchange: () => onOutput(output.value) });
+  setOptions(output, OUTPUTS);
+
+  const el = h("div", { class: "sw-settings" }, [
+    field("Players", players, "div"),
+    field("Method", method),
+    field("Budget", maxEvals),
+    field("Output", output),
+  ]);
+
+  function update(s) {
+    for (const button of playerButtons) {
+      setAttr(button, "aria-pressed", button.dataset.players === s.players ? "true" : "false");
+    }
+    setAttr(players, "data-value", s.players);
+    if (method.value !== s.method) method.value = s.method;
+    if (output.value !== s.output) output.value = s.output;
+    if (s.max_evals !== shownMaxEvals) {
+      shownMaxEvals = s.max_evals;
+      maxEvals.value = String(s.max_evals);
+    }
+  }
+
+  return { el, update };
+}
+
+/** Which class's attributions are shown. */
+export function createClassSelect({ onSelect }) {
+  const select = h("select", { class: "sw-target", "aria-label": "Class to explain" });
+  select.addEventListener("change", () => onSelect(Number(select.value)));
+  const el = field("Class", select);
+
+  function update(s) {
+    setOptions(
+      select,
+      s.labels.map((label, i) => [String(i), String(label)]),
+    );
+    select.disabled = s.labels.length === 0;
+    if (select.value !== String(s.target)) select.value = String(s.target);
+  }
+
+  return { el, update };
+}
+
+/** Undo and Reset of the mask. */
+export function createMaskButtons({ onUndo, onReset }) {
+  const undo = h("button", { class: "sw-undo", type: "button", text: "Undo", onclick: onUndo });
+  const reset = h("button", { class: "sw-reset", type: "button", text: "Reset", onclick: onReset });
+  setAttr(undo, "title", "Undo the last mask change");
+  setAttr(reset, "title", "Unmask all tokens");
+  const el = h("div", { class: "sw-mask-buttons" }, [undo, reset]);
+
+  function update(s) {
+    undo.disabled = !s.canUndo;
+    reset.disabled = s.masked.length === 0;
+  }
+
+  return { el, update };
+}

@@ -1,0 +1,31 @@
+/**
+ * Creates an element. Attributes: `class`, `text`, `on<event>` handlers,
+ * and plain attributes (skipped when null or false).
+ */
+export function h(tag, attrs = {}, children = []) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of [].concat(children)) if (child != null) el.append(child);
+  return el;
+}
+
+/** Sets an attribute only when it changes, to keep mutations minimal. */
+export function setAttr(el, name, value) {
+  if (value == null || value === false) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const s = value === true ? "" : String(value);
+  if (el.getAttribute(name) !== s) el.setAttribute(name, s);
+}
+
+export function setText(el, text) {
+  const s = String(text);
+  if (el.textContent !== s) el.textContent = s;
+}

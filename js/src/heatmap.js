@@ -1,0 +1,90 @@
+import { h, setAttr } from "./dom.js";
+import { colorFor, scaleMax, valueAt } from "./scale.js";
+import { formatPrecise, plainNumber } from "./format.js";
+
+const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
+
+/** The input as a row of clickable, coloured tokens. */
+export function createHeatmap({ onToggle }) {
+  const el = h("div", { class: "sw-heatmap", role: "group", "aria-label": "Tokens; press a token to mask it" });
+  let tokenEls = [];
+  let tokensKey = null;
+
+  const indexOf = (target) => {
+    const token = target instanceof Element ? target.closest(".sw-token") : null;
+    return token && el.contains(token) ? Number(token.dataset.index) : null;
+  };
+
+  el.addEventListener("click", (event) => {
+    const i = indexOf(event.target);
+    if (i != null) onToggle(i);
+  });
+
+  el.addEventListener("keydown", (event) => {
+    const i = indexOf(event.target);
+    if (i == null) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      onToggle(i);
+    } else if (event.key in NAV_KEYS || event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      let next = i + (NAV_KEYS[event.key] ?? 0);
+      if (event.key === "Home") next = 0;
+      if (event.key === "End") next = tokenEls.length - 1;
+      tokenEls[Math.max(0, Math.min(tokenEls.length - 1, next))]?.focus();
+    }
+  });
+
+  function rebuild(tokens) {
+    const focused = indexOf(document.activeElement);
+    el.replaceChildren();
+    tokenEls = tokens.map((token, i) => {
+      const prefix = String(token?.prefix ?? "");
+      if (prefix) el.append(prefix);
+      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
+        String(token?.text ?? ""),
+      ]);
+      el.append(span);
+      return span;
+    });
+    if (tokens.length === 0) {
+      el.append(h("span", { class: "sw-empty", text: "Enter a text above and press Explain." }));
+    }
+    if (focused != null) tokenEls[Math.min(focused, tokenEls.length - 1)]?.focus();
+  }
+
+  function update(s) {
+    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? ""]));
+    if (key !== tokensKey) {
+      rebuild(s.tokens);
+      tokensKey = key;
+    }
+    const masked = new Set(s.masked);
+    const classIndex = s.target;
+    const label = s.labels[classIndex] ?? `class ${classIndex}`;
+    const max = scaleMax(s.values, classIndex, s.masked);
+
+    tokenEls.forEach((span, i) => {
+      const value = valueAt(s.values, i, classIndex);
+      const isMasked = masked.has(i);
+      const color = isMasked ? colorFor(0, max) : colorFor(value, max);
+      const text = String(s.tokens[i]?.text ?? "");
+      const shown = text.trim() === "" ? JSON.stringify(text) : text;
+
+      setAttr(span, "data-masked", isMasked ? "true" : "false");
+      setAttr(span, "aria-pressed", isMasked ? "true" : "false");
+      setAttr(span, "data-value", plainNumber(value));
+      setAttr(span, "aria-label", `${shown}: ${formatPrecise(value)}`);
+      setAttr(
+        span,
+        "title",
+        `${shown}: ${formatPrecise(value)} for ${label}\n${isMasked ? "Masked. Click to restore" : "Click to mask"}`,
+      );
+      span.classList.toggle("sw-masked", isMasked);
+      span.classList.toggle("sw-strong", color.lightText);
+      span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+    });
+  }
+
+  return { el, update };
+}

@@ -1,0 +1,118 @@
+// The view state: the synced traits plus two local fields, `pending` (an
+// intent was sent and the kernel has not answered yet) and `canUndo`.
+
+export const TRAITS = [
+  "text",
+  "tokens",
+  "labels",
+  "values",
+  "base_values",
+  "outputs",
+  "output",
+  "probabilities",
+  "probabilities_full",
+  "method",
+  "method_used",
+  "n_evals",
+  "max_evals",
+  "players",
+  "masked",
+  "target",
+  "result_for",
+  "state",
+  "progress",
+  "error",
+  "truncated",
+];
+
+const DEFAULTS = {
+  text: "",
+  tokens: [],
+  labels: [],
+  values: [],
+  base_values: [],
+  outputs: [],
+  output: "probability",
+  probabilities: [],
+  probabilities_full: [],
+  method: "auto",
+  method_used: "",
+  n_evals: 0,
+  max_evals: 0,
+  players: "token",
+  masked: [],
+  target: 0,
+  result_for: {},
+  state: "ready",
+  progress: 0,
+  error: "",
+  truncated: false,
+  pending: false,
+  canUndo: false,
+};
+
+const ARRAYS = ["tokens", "labels", "values", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
+
+export function normalize(raw = {}) {
+  const s = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
+  for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
+  if (typeof s.result_for !== "object" || Array.isArray(s.result_for)) s.result_for = {};
+  s.masked = sortedMask(s.masked);
+  s.target = selectedClass(s.target, s.labels.length);
+  return s;
+}
+
+export function sortedMask(masked) {
+  return [...new Set((masked ?? []).map(Number).filter(Number.isInteger))].sort((a, b) => a - b);
+}
+
+export function sameMask(a, b) {
+  const x = sortedMask(a);
+  const y = sortedMask(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+export function toggled(masked, index) {
+  const set = new Set(sortedMask(masked));
+  if (set.has(index)) set.delete(index);
+  else set.add(index);
+  return sortedMask([...set]);
+}
+
+export function selectedClass(target, count) {
+  const t = Number(target);
+  if (!Number.isInteger(t) || count === 0) return 0;
+  return Math.min(Math.max(t, 0), count - 1);
+}
+
+/** Whether the shown result was computed for the current input and mask. */
+export function resultMatches(s) {
+  const r = s.result_for ?? {};
+  if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
+  return (
+    r.text === s.text &&
+    r.players === s.players &&
+    sameMask(r.masked, s.masked) &&
+    (r.output == null || r.output === s.output)
+  );
+}
+
+/**
+ * The state to show: "computing" also while an intent waits for the kernel,
+ * which is the case whenever a "ready" result does not match the input.
+ */
+export function displayState(s) {
+  if (s.pending || s.state === "computing") return "computing";
+  if (s.state === "error") return "error";
+  return resultMatches(s) ? "ready" : "computing";
+}
+
+export function isStale(s) {
+  return displayState(s) === "computing" || !resultMatches(s);
+}
+
+/** The output space the shown numbers are in. */
+export function resultOutput(s) {
+  return s.result_for?.output ?? s.output;
+}

@@ -1,0 +1,143 @@
+import { h, setAttr, setText } from "./dom.js";
+import { createAdditive } from "./additive.js";
+import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
+import { createHeatmap } from "./heatmap.js";
+import { createLegend } from "./legend.js";
+import { createProbabilities } from "./probabilities.js";
+import { scaleMax } from "./scale.js";
+import { displayState, isStale, normalize } from "./state.js";
+
+const noop = () => {};
+
+const ACTIONS = [
+  "onToggle",
+  "onUndo",
+  "onReset",
+  "onExplain",
+  "onTarget",
+  "onPlayers",
+  "onMethod",
+  "onMaxEvals",
+  "onOutput",
+];
+
+function createProgress() {
+  const fill = h("span", { class: "sw-progress-fill" });
+  const label = h("span", { class: "sw-progress-label" });
+  const el = h(
+    "div",
+    { class: "sw-progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Computing" },
+    [h("span", { class: "sw-progress-track" }, [fill]), label],
+  );
+
+  function update(s, shownState) {
+    el.hidden = shownState !== "computing";
+    const share = s.state === "computing" ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    setAttr(el, "data-progress", String(share));
+    setAttr(el, "aria-valuenow", Math.round(share * 100));
+    fill.style.width = `${(share * 100).toFixed(1)}%`;
+    setText(label, s.state === "computing" ? `Computing… ${Math.round(share * 100)}%` : "Waiting for the kernel…");
+  }
+
+  return { el, update };
+}
+
+function createMeta() {
+  const method = h("span", { class: "sw-method-used" });
+  const evals = h("span", { class: "sw-n-evals" });
+  const truncated = h("span", {
+    class: "sw-truncated",
+    text: "Input truncated to the model's maximum length",
+  });
+  const el = h("div", { class: "sw-meta" }, [method, evals, truncated]);
+
+  function update(s) {
+    const has = s.tokens.length > 0 && Boolean(s.method_used);
+    method.hidden = !has;
+    evals.hidden = !has;
+    setText(method, s.method_used);
+    setAttr(method, "title", "SHAP method used");
+    const n = Number(s.n_evals) || 0;
+    setText(evals, `${n.toLocaleString("en-US")} evaluation${n === 1 ? "" : "s"}`);
+    setAttr(evals, "data-n-evals", n);
+    truncated.hidden = !s.truncated;
+    el.hidden = !has && !s.truncated;
+  }
+
+  return { el, update };
+}
+
+/**
+ * Builds the widget DOM inside `container` and returns `update(state)`,
+ * which renders a plain state object (synced traits plus `pending` and
+ * `canUndo`) into it.
+ */
+export function createView(container, actions = {}) {
+  const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
+
+  const input = createInput({ onExplain: on.onExplain });
+  const settings = createSettings({
+    onPlayers: on.onPlayers,
+    onMethod: on.onMethod,
+    onMaxEvals: on.onMaxEvals,
+    onOutput: on.onOutput,
+  });
+  const classSelect = createClassSelect({ onSelect: on.onTarget });
+  const legend = createLegend();
+  const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
+  const progress = createProgress();
+  const error = h("div", { class: "sw-error", role: "alert" });
+  const heatmap = createHeatmap({ onToggle: on.onToggle });
+  const additive = createAdditive();
+  const probabilities = createProbabilities({ onSelect: on.onTarget });
+  const meta = createMeta();
+
+  const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
+  const result = h("div", { class: "sw-result" }, [
+    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, maskButtons.el]),
+    progress.el,
+    error,
+    heatmap.el,
+    summary,
+    meta.el,
+  ]);
+  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  container.append(root);
+
+  function update(raw) {
+    const s = normalize(raw);
+    const shownState = displayState(s);
+    const stale = isStale(s) && s.tokens.length > 0;
+
+    setAttr(root, "data-state", shownState);
+    setAttr(root, "data-stale", stale ? "true" : "false");
+    setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
+    summary.classList.toggle("sw-stale", stale);
+    heatmap.el.classList.toggle("sw-stale", stale);
+
+    input.update(s);
+    settings.update(s);
+    classSelect.update(s);
+    const label = s.labels[s.target] ?? `class ${s.target}`;
+    legend.update(scaleMax(s.values, s.target, s.masked), label);
+    maskButtons.update(s);
+    progress.update(s, shownState);
+
+    const showError = s.state === "error";
+    error.hidden = !showError;
+    setText(error, showError ? s.error || "The explanation failed." : "");
+
+    heatmap.update(s);
+    additive.update(s);
+    probabilities.update(s);
+    meta.update(s);
+  }
+
+  return {
+    root,
+    update,
+    destroy() {
+      root.remove();
+    },
+  };
+}

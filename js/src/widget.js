@@ -1,0 +1,85 @@
+import { createHistory } from "./history.js";
+import { TRAITS, sameMask, sortedMask, toggled } from "./state.js";
+import { createView } from "./view.js";
+
+// Traits that only the kernel sets; a change to any of them answers a
+// pending intent.
+const KERNEL_ANSWERS = ["state", "progress", "result_for", "error"];
+
+function render({ model, el }) {
+  const history = createHistory();
+  let pending = false;
+
+  const snapshot = () => {
+    const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
+    return { ...state, pending, canUndo: history.size > 0 };
+  };
+
+  const send = (changes, { awaitsKernel = false } = {}) => {
+    if (awaitsKernel) pending = true;
+    for (const [name, value] of Object.entries(changes)) model.set(name, value);
+    model.save_changes();
+    view.update(snapshot());
+  };
+
+  const setMask = (next) => {
+    if (sameMask(next, model.get("masked"))) view.update(snapshot());
+    else send({ masked: sortedMask(next) }, { awaitsKernel: true });
+  };
+
+  const view = createView(el, {
+    onToggle(index) {
+      const current = sortedMask(model.get("masked"));
+      history.push(current);
+      setMask(toggled(current, index));
+    },
+    onUndo() {
+      const previous = history.pop();
+      if (previous) setMask(previous);
+    },
+    onReset() {
+      const current = sortedMask(model.get("masked"));
+      if (current.length === 0) return;
+      history.push(current);
+      setMask([]);
+    },
+    onExplain(text) {
+      if (text === model.get("text")) return;
+      send({ text }, { awaitsKernel: true });
+    },
+    onTarget(index) {
+      if (index !== model.get("target")) send({ target: index });
+    },
+    onPlayers(players) {
+      if (players !== model.get("players")) send({ players }, { awaitsKernel: true });
+    },
+    onMethod(method) {
+      if (method !== model.get("method")) send({ method });
+    },
+    onMaxEvals(maxEvals) {
+      if (maxEvals !== model.get("max_evals")) send({ max_evals: maxEvals });
+    },
+    onOutput(output) {
+      if (output !== model.get("output")) send({ output }, { awaitsKernel: true });
+    },
+  });
+
+  const handlers = TRAITS.map((name) => {
+    const handler = () => {
+      if (KERNEL_ANSWERS.includes(name)) pending = false;
+      if (name === "text" || name === "players") history.clear();
+      view.update(snapshot());
+    };
+    model.on(`change:${name}`, handler);
+    return [`change:${name}`, handler];
+  });
+
+  view.update(snapshot());
+
+  return () => {
+    for (const [event, handler] of handlers) model.off(event, handler);
+    view.destroy();
+  };
+}
+
+export default { render };

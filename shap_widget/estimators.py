@@ -1,0 +1,191 @@
+"""Shapley estimators over a game's free players: exact, partition (Owen) and antithetic permutation.
+
+Each estimator plans its coalitions, asks the game for their values (one batched, cached call where the
+method allows), and returns attributions that add up exactly: base + sum(values) = output of the full input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import shap
+from shap.maskers._text import partition_tree
+
+from .game import Encoding
+
+MAX_EXACT_PLAYERS = 14
+METHODS = ("auto", "exact", "partition", "permutation")
+
+Game = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Attributions:
+    """Values (n, C) for n players and C outputs; base = value of the empty coalition, output = full."""
+
+    values: np.ndarray
+    base: np.ndarray
+    output: np.ndarray
+    n_evals: int
+
+
+def _trivial(game: Game, n: int) -> Attributions:
+    rows = np.array([[False] * n, [True] * n], dtype=bool)
+    v = game(rows)
+    values = (v[1] - v[0])[None, :] if n == 1 else np.zeros((0, v.shape[1]))
+    return Attributions(values, v[0], v[1], 2)
+
+
+def choose_method(n_players: int, max_evals: int) -> str:
+    """Exact when all coalitions fit in the budget, else partition (Owen values over the text's tree)."""
+    if n_players <= 1 or (n_players <= MAX_EXACT_PLAYERS and 2**n_players <= max_evals):
+        return "exact"
+    return "partition"
+
+
+def exact(game: Game, n: int) -> Attributions:
+    """Shapley values from all 2^n coalitions, evaluated in one planned batch."""
+    if n > MAX_EXACT_PLAYERS:
+        raise ValueError(
+            f"method='exact' evaluates all 2^n coalitions and is limited to {MAX_EXACT_PLAYERS} players; this "
+            f"input has {n}. Use method='partition' or 'permutation', players='word', or mask some tokens."
+        )
+    if n <= 1:
+        return _trivial(game, n)
+    index = np.arange(2**n)
+    coalitions = ((index[:, None] >> np.arange(n)) & 1).astype(bool)
+    v = game(coalitions)
+    sizes = coalitions.sum(axis=1)
+    # weight of a coalition S not containing i: |S|! (n - |S| - 1)! / n!
+    weights = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
+    values = np.zeros((n, v.shape[1]))
+    for i in range(n):
+        without = index[(index >> i) & 1 == 0]
+        values[i] = weights[sizes[without]] @ (v[without | (1 << i)] - v[without])
+    return Attributions(values, v[0], v[-1], len(coalitions))
+
+
+class _CoalitionMasker(shap.maskers.Masker):
+    """A shap masker whose 'masked input' is the coalition itself, so the model sees whole coalition batches."""
+
+    def __init__(self, n: int, clustering: np.ndarray) -> None:
+        self.shape = (1, n)
+        self.clustering = clustering
+        self.immutable_outputs = True
+
+    def __call__(self, mask: np.ndarray, x: np.ndarray) -> tuple[np.ndarray]:
+        return (np.asarray(mask, dtype=bool).reshape(1, -1),)
+
+
+def _segments(encoding: Encoding) -> list[str]:
+    """Each token's substring up to the next token, as shap's Text masker cuts them (specials are "")."""
+    text, offsets = encoding.text, encoding.offsets
+    if offsets is None:
+        return ["" if s else t.replace("##", "", 1) for t, s in zip(encoding.tokens, encoding.special)]
+    ends = [max(offsets[i][1], offsets[i + 1][0]) for i in range(len(offsets) - 1)] + [offsets[-1][1]]
+    return [text[start:end] for (start, _), end in zip(offsets, ends)]
+
+
+def _shap_text_tree(segments: list[str]) -> np.ndarray:
+    """shap.maskers.Text's partition tree over token segments: pieces of a word join first, then phrases."""
+    tokens: list[str] = []
+    for i, v in enumerate(segments):
+        joins = i > 0 and re.match(r"^.*\W$", segments[i - 1]) is None and re.match(r"^[A-Za-z]", v) is not None
+        tokens.append("##" + v.strip() if joins and tokens[i - 1] != "" else v.strip())
+    return partition_tree(tokens, [])
+
+
+def _restrict_tree(tree: np.ndarray, leaf_player: list[int | None], n: int) -> np.ndarray | None:
+    """The tree over `n` players, given each token leaf's player (None: not a player, e.g. special or masked).
+
+    Leaves without a player are dropped (they are null players, so the others' Owen values are unchanged)
+    and the pieces of one player collapse into one leaf. None when a player's pieces are not one subtree.
+    """
+    nodes: list[tuple[int | None, frozenset[int]]] = [
+        (p, frozenset() if p is None else frozenset({p})) for p in leaf_player
+    ]
+    rows: list[list[float]] = []
+    for left, right in tree[:, :2].astype(int):
+        (a, pa), (b, pb) = nodes[left], nodes[right]
+        if not pa or not pb or pa == pb:
+            nodes.append((a, pa) if pa else (b, pb))
+            continue
+        if pa & pb:
+            return None
+        rows.append([a, b, 0.0, len(pa) + len(pb)])
+        nodes.append((n + len(rows) - 1, pa | pb))
+    out = np.array(rows, dtype=float).reshape(-1, 4)
+    out[:, 2] = out[:, 3] / max(1.0, out[:, 3].max()) if len(out) else out[:, 2]
+    return out
+
+
+def text_tree(encoding: Encoding, positions: list[np.ndarray]) -> np.ndarray:
+    """The partition tree shap would build for this text, over the given players (lists of token positions)."""
+    leaf_player: list[int | None] = [None] * len(encoding.input_ids)
+    for p, pos in enumerate(positions):
+        for i in pos:
+            leaf_player[int(i)] = p
+    tree = _restrict_tree(_shap_text_tree(_segments(encoding)), leaf_player, len(positions))
+    if tree is None:  # players that cut across shap's token tree: build the tree over the players themselves
+        segments = _segments(encoding)
+        merged = ["".join(segments[int(i)] for i in pos) for pos in positions]
+        tree = _shap_text_tree(merged)
+        tree[:, 2] = tree[:, 3] / tree[:, 3].max()
+    return tree
+
+
+def partition(game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0) -> Attributions:
+    """Owen values over `tree`, by shap's PartitionExplainer with the game as its (batched, cached) model."""
+    if n <= 1:
+        return _trivial(game, n)
+    counter = {"rows": 0}
+
+    def model(coalitions: np.ndarray) -> np.ndarray:
+        counter["rows"] += len(coalitions)
+        return game(coalitions)
+
+    explainer = shap.explainers.PartitionExplainer(model, _CoalitionMasker(n, tree))
+    state = np.random.get_state()
+    np.random.seed(seed)  # shap breaks priority ties with the global RNG; keep results reproducible
+    try:
+        result = explainer(np.zeros((1, n)), max_evals=max_evals, batch_size=max(32, max_evals // 4), silent=True)
+    finally:
+        np.random.set_state(state)
+    values = np.asarray(result.values[0], dtype=np.float64).reshape(n, -1)
+    base = np.asarray(result.base_values[0], dtype=np.float64).reshape(-1)
+    full = game(np.ones((1, n), dtype=bool))[0]
+    return Attributions(values, base, full, counter["rows"])
+
+
+def permutation(game: Game, n: int, max_evals: int, seed: int = 0) -> Attributions:
+    """Antithetic permutation sampling: each random order and its reverse, all rows evaluated in one batch."""
+    if n <= 1:
+        return _trivial(game, n)
+    per_pair = 2 * (n - 1)
+    if max_evals < 2 + per_pair:
+        raise ValueError(
+            f"max_evals={max_evals} is too small for method='permutation' with {n} players: one antithetic pair "
+            f"of orders needs {2 + per_pair} evaluations. Raise max_evals or use method='partition'."
+        )
+    pairs = (max_evals - 2) // per_pair
+    rng = np.random.default_rng(seed)
+    orders = np.stack([rng.permutation(n) for _ in range(pairs)])
+    orders = np.concatenate([orders, orders[:, ::-1]])
+    ranks = np.argsort(orders, axis=1)
+    steps = np.arange(1, n)
+    chains = ranks[:, None, :] < steps[None, :, None]  # (orders, n-1, n): the first k players of each order
+    ends = np.array([[False] * n, [True] * n])
+    v = game(np.concatenate([ends, chains.reshape(-1, n)]))
+    empty, full = v[0], v[1]
+    inner = v[2:].reshape(len(orders), n - 1, -1)
+    chain = np.concatenate([np.broadcast_to(empty, (len(orders), 1, v.shape[1])), inner,
+                            np.broadcast_to(full, (len(orders), 1, v.shape[1]))], axis=1)
+    gains = np.diff(chain, axis=1)  # (orders, n, C): gain of adding the k-th player of each order
+    values = np.zeros((n, v.shape[1]))
+    np.add.at(values, orders.reshape(-1), gains.reshape(-1, v.shape[1]))
+    values /= len(orders)
+    return Attributions(values, empty, full, 2 + len(orders) * (n - 1))

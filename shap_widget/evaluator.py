@@ -1,0 +1,200 @@
+"""Batched, cached model evaluation of masked copies of one input, on the model's own device."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+
+from .game import Encoding, MaskRule
+
+# Tokens per forward pass when batch_size="auto"; CUDA starts large and halves on out-of-memory.
+_AUTO_TOKENS = {"cpu": 16_384, "cuda": 1 << 19}
+_AUTOCAST = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16, "float16": torch.float16}
+
+
+class ModelOutputError(ValueError):
+    """The model returned something that cannot be explained (NaN/inf, or the wrong shape)."""
+
+
+def _is_oom(err: BaseException) -> bool:
+    if isinstance(err, torch.cuda.OutOfMemoryError):
+        return True
+    msg = str(err).lower()
+    return isinstance(err, RuntimeError) and ("out of memory" in msg or "can't allocate memory" in msg)
+
+
+@contextlib.contextmanager
+def eval_mode(model: torch.nn.Module) -> Iterator[None]:
+    """Run in eval mode (no dropout), restoring the caller's train/eval state afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        if was_training:
+            model.train()
+
+
+class Evaluator:
+    """Turns token keep masks into model outputs: drops rows already seen, runs the rest in large batches.
+
+    The cache is keyed by the input's token ids, the mask rule, and each row's full token keep mask, so any
+    game on the same input (another target, output space, or more tokens masked) reuses earlier rows.
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        *,
+        batch_size: int | str = "auto",
+        autocast: str | None = None,
+        max_cached_rows: int = 500_000,
+    ) -> None:
+        if not (batch_size == "auto" or (isinstance(batch_size, int) and batch_size > 0)):
+            raise ValueError(f"batch_size must be 'auto' or a positive int, got {batch_size!r}.")
+        if autocast is not None and autocast not in _AUTOCAST:
+            raise ValueError(f"autocast must be None, 'bf16' or 'fp16', got {autocast!r}.")
+        self.model = model
+        self.batch_size = batch_size
+        self.autocast = autocast
+        self.max_cached_rows = max_cached_rows
+        self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
+        self._cached_rows = 0
+        self._max_rows: dict[int, int] = {}  # sequence length -> largest batch known to fit
+        self.rows_run = 0  # rows sent through the model, for tests and benchmarks
+        self.forward_calls = 0
+
+    @property
+    def device(self) -> torch.device:
+        try:
+            return next(self.model.parameters()).device
+        except StopIteration:
+            return torch.device("cpu")
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+        self._cached_rows = 0
+
+    def _rows_per_batch(self, length: int) -> int:
+        if length in self._max_rows:
+            return self._max_rows[length]
+        if self.batch_size != "auto":
+            return int(self.batch_size)
+        budget = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"]
+        return max(1, budget // max(1, length))
+
+    def _table(self, encoding: Encoding, rule: MaskRule) -> dict[bytes, np.ndarray]:
+        key = (encoding.key, rule)
+        table = self._cache.get(key)
+        if table is None:
+            table = self._cache[key] = {}
+        self._cache.move_to_end(key)
+        return table
+
+    def _evict(self, keep: tuple) -> None:
+        while self._cached_rows > self.max_cached_rows and len(self._cache) > 1:
+            key, table = next(iter(self._cache.items()))
+            if key == keep:
+                break
+            self._cached_rows -= len(table)
+            del self._cache[key]
+
+    def evaluate(
+        self,
+        encoding: Encoding,
+        keep: np.ndarray,
+        rule: MaskRule,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        """Raw model outputs (B, C) in float64 for token keep masks (B, L); True keeps a token."""
+        keep = np.asarray(keep, dtype=bool)
+        table = self._table(encoding, rule)
+        keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
+        todo: dict[bytes, int] = {}
+        for i, k in enumerate(keys):
+            if k not in table and k not in todo:
+                todo[k] = i
+        if todo:
+            rows = keep[list(todo.values())]
+            out = self._forward(encoding, rows, rule, on_progress)
+            for k, row in zip(todo, out):
+                table[k] = row
+            self._cached_rows += len(todo)
+            self._evict((encoding.key, rule))
+        elif on_progress is not None:
+            on_progress(0, 0)
+        return np.stack([table[k] for k in keys]) if keys else np.zeros((0, 0))
+
+    def _forward(
+        self,
+        encoding: Encoding,
+        keep: np.ndarray,
+        rule: MaskRule,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> np.ndarray:
+        device = self.device
+        base = torch.as_tensor(encoding.input_ids, device=device)
+        extra = {k: torch.as_tensor(v, device=device) for k, v in encoding.extra.items()}
+        length = len(encoding.input_ids)
+        total = len(keep)
+        outputs: list[np.ndarray] = []
+        done = 0
+        rows = self._rows_per_batch(length)
+        autocast = (
+            torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
+            if self.autocast
+            else contextlib.nullcontext()
+        )
+        with eval_mode(self.model), torch.inference_mode(), autocast:
+            while done < total:
+                chunk = torch.as_tensor(keep[done : done + rows], device=device)
+                n = len(chunk)
+                if rule.uses_attention:
+                    ids = base.expand(n, -1)
+                    attention = chunk.to(torch.long)
+                else:
+                    ids = torch.where(chunk, base, torch.tensor(rule.token_id, device=device))
+                    attention = torch.ones_like(ids)
+                inputs = {k: v.expand(n, -1) for k, v in extra.items()}
+                try:
+                    logits = self._call(ids, attention, inputs)
+                except Exception as err:  # noqa: BLE001 - only out-of-memory is retried
+                    if not _is_oom(err) or rows == 1:
+                        raise
+                    rows = max(1, rows // 2)
+                    self._max_rows[length] = rows
+                    if device.type == "cuda":
+                        torch.cuda.empty_cache()
+                    continue
+                outputs.append(logits)
+                done += n
+                self.rows_run += n
+                self.forward_calls += 1
+                if on_progress is not None:
+                    on_progress(done, total)
+        out = np.concatenate(outputs)
+        if not np.all(np.isfinite(out)):
+            bad = int((~np.isfinite(out)).any(axis=1).sum())
+            raise ModelOutputError(
+                f"The model returned NaN or infinite outputs for {bad} of {total} masked inputs, so they cannot "
+                "be explained. Check the model's weights and dtype (half precision overflows are common; try "
+                "float32 or autocast='bf16')."
+            )
+        return out
+
+    def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
+        result = self.model(input_ids=ids, attention_mask=attention, **extra)
+        logits = getattr(result, "logits", None)
+        if logits is None:
+            logits = result[0] if isinstance(result, (tuple, list)) else result
+        if not isinstance(logits, torch.Tensor) or logits.dim() != 2 or logits.shape[0] != ids.shape[0]:
+            raise ModelOutputError(
+                f"Expected the model to return logits of shape (batch, num_labels), got "
+                f"{getattr(logits, 'shape', type(logits))}. Is this a sequence classification model?"
+            )
+        return logits.detach().float().cpu().numpy().astype(np.float64)

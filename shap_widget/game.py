@@ -1,0 +1,328 @@
+"""One input text as a cooperative game: its players, how they are masked, and what is measured.
+
+A *player* is a token (or a word made of several tokens) of the tokenized input; special tokens
+([CLS], [SEP], <s>, </s>, padding) are never players and are always kept. A *coalition* is a boolean
+row over the players: True keeps the player, False masks it. Masking happens on token ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .evaluator import Evaluator
+
+OUTPUTS = ("probability", "logit", "log-odds")
+PLAYER_KINDS = ("token", "word")
+MASK_RULES = ("auto", "mask", "pad", "unk", "attention")
+
+# Models whose position ids start after the padding index, so two positions are unusable.
+_OFFSET_POSITION_MODELS = {"roberta", "xlm-roberta", "camembert", "longformer", "bart", "mbart", "ibert"}
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """The tokenized input: ids, the tensors that travel with them, and where each token came from."""
+
+    text: str
+    input_ids: np.ndarray  # (L,) int64
+    extra: dict[str, np.ndarray]  # other model inputs of shape (L,), e.g. token_type_ids
+    special: np.ndarray  # (L,) bool
+    offsets: list[tuple[int, int]] | None
+    word_ids: list[int | None] | None
+    tokens: list[str]
+    truncated: bool
+
+    @property
+    def key(self) -> bytes:
+        """Identifies the token ids (and their companions) for caching model outputs."""
+        parts = [self.input_ids.tobytes()] + [k.encode() + v.tobytes() for k, v in sorted(self.extra.items())]
+        return b"|".join(parts)
+
+
+@dataclass(frozen=True)
+class Players:
+    """Which token positions each player owns, and how to show it."""
+
+    kind: str
+    positions: list[np.ndarray]
+    texts: list[str]
+    prefixes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def to_json(self) -> list[dict[str, str]]:
+        return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
+
+
+def max_input_length(model, tokenizer) -> int | None:
+    """The longest token sequence the model accepts, from the tokenizer and the model's config."""
+    limits = []
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and 0 < tok_max <= 1_000_000:
+        limits.append(tok_max)
+    config = getattr(model, "config", None)
+    pos = getattr(config, "max_position_embeddings", None) if config is not None else None
+    if isinstance(pos, int) and pos > 0 and getattr(config, "position_embedding_type", "absolute") == "absolute":
+        if getattr(config, "model_type", "") in _OFFSET_POSITION_MODELS:
+            pos -= 2
+        limits.append(pos)
+    return min(limits) if limits else None
+
+
+def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
+    """Tokenize `text` once, keeping offsets and word ids so players can be formed without re-tokenizing."""
+    kwargs = {"return_special_tokens_mask": True, "add_special_tokens": True}
+    try:
+        enc = tokenizer(text, return_offsets_mapping=True, **kwargs)
+        offsets = [tuple(o) for o in enc["offset_mapping"]]
+    except (NotImplementedError, TypeError, ValueError):
+        enc = tokenizer(text, **kwargs)
+        offsets = None
+    ids = list(enc["input_ids"])
+    truncated = False
+    if max_length is not None and len(ids) > max_length:
+        enc = tokenizer(text, truncation=True, max_length=max_length,
+                        **({"return_offsets_mapping": True} if offsets is not None else {}), **kwargs)
+        if offsets is not None:
+            offsets = [tuple(o) for o in enc["offset_mapping"]]
+        ids = list(enc["input_ids"])
+        truncated = True
+    if "special_tokens_mask" in enc:
+        special = np.asarray(enc["special_tokens_mask"], dtype=bool)
+    else:
+        # unknown-word tokens are real input, so they stay players even though the tokenizer lists them
+        structural = {getattr(tokenizer, f"{n}_token_id", None) for n in ("cls", "sep", "bos", "eos", "pad")}
+        special = np.array([i in structural for i in ids], dtype=bool)
+    try:
+        word_ids = enc.word_ids()
+    except (AttributeError, ValueError):
+        word_ids = None
+    extra = {
+        k: np.asarray(enc[k], dtype=np.int64)
+        for k in ("token_type_ids",)
+        if k in enc and enc[k] is not None
+    }
+    return Encoding(
+        text=text,
+        input_ids=np.asarray(ids, dtype=np.int64),
+        extra=extra,
+        special=special,
+        offsets=offsets,
+        word_ids=word_ids,
+        tokens=tokenizer.convert_ids_to_tokens(ids),
+        truncated=truncated,
+    )
+
+
+def _token_strings(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[tuple[str, str]]:
+    """(text, prefix) for each token position, from offsets where the tokenizer gives them."""
+    out = []
+    if encoding.offsets is not None:
+        prev_end = None
+        for i in idx:
+            start, end = encoding.offsets[i]
+            prefix = "" if prev_end is None else encoding.text[prev_end:start]
+            if prev_end is None:
+                prefix = encoding.text[:start] if start > 0 and encoding.text[:start].isspace() else ""
+            out.append((encoding.text[start:end], prefix))
+            prev_end = end
+        return out
+    for n, i in enumerate(idx):
+        piece = tokenizer.convert_tokens_to_string([encoding.tokens[i]])
+        continues = encoding.tokens[i].startswith("##")
+        text = piece.strip() if not continues else piece.replace("##", "", 1).strip()
+        out.append((text, "" if n == 0 or continues else " "))
+    return out
+
+
+def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
+    """Group the non-special tokens into players: one per token, or one per word."""
+    if kind not in PLAYER_KINDS:
+        raise ValueError(f"players must be one of {PLAYER_KINDS}, got {kind!r}.")
+    idx = [i for i in range(len(encoding.input_ids)) if not encoding.special[i]]
+    groups: list[list[int]] = []
+    if kind == "token":
+        groups = [[i] for i in idx]
+    else:
+        last_word = object()
+        prev = None
+        for i in idx:
+            word = encoding.word_ids[i] if encoding.word_ids is not None else None
+            joined = False
+            if prev is not None and prev == i - 1:
+                if word is not None:
+                    joined = word == last_word
+                elif encoding.offsets is not None:
+                    joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.text[
+                        encoding.offsets[i][0] : encoding.offsets[i][1]
+                    ][:1].isalnum()
+                else:
+                    joined = encoding.tokens[i].startswith("##")
+            if joined:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+            last_word, prev = word, i
+    strings = _token_strings(encoding, tokenizer, idx)
+    by_pos = dict(zip(idx, strings))
+    texts, prefixes = [], []
+    for g in groups:
+        prefixes.append(by_pos[g[0]][1])
+        if encoding.offsets is not None:
+            texts.append(encoding.text[encoding.offsets[g[0]][0] : encoding.offsets[g[-1]][1]])
+        else:
+            texts.append("".join(by_pos[g[0]][0:1]) + "".join(by_pos[i][0] for i in g[1:]))
+    return Players(kind=kind, positions=[np.asarray(g, dtype=np.int64) for g in groups], texts=texts,
+                   prefixes=prefixes)
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    """How a masked token is hidden from the model: replaced by `token_id`, or dropped from attention."""
+
+    name: str
+    token_id: int | None
+
+    @property
+    def uses_attention(self) -> bool:
+        return self.token_id is None
+
+
+def resolve_mask_rule(tokenizer, rule: str | int = "auto") -> MaskRule:
+    """Pick the replacement id: the tokenizer's mask token, else its pad or unk token, else attention dropping.
+
+    `rule` may be "auto", "mask", "pad", "unk", "attention", or an explicit token id.
+    """
+    if isinstance(rule, (int, np.integer)) and not isinstance(rule, bool):
+        return MaskRule(f"id {int(rule)}", int(rule))
+    if rule not in MASK_RULES:
+        raise ValueError(f"mask must be one of {MASK_RULES} or a token id, got {rule!r}.")
+    if rule == "attention":
+        return MaskRule("attention", None)
+    candidates = ["mask", "pad", "unk"] if rule == "auto" else [rule]
+    for name in candidates:
+        token_id = getattr(tokenizer, f"{name}_token_id", None)
+        if token_id is not None:
+            return MaskRule(name, int(token_id))
+    if rule == "auto":
+        return MaskRule("attention", None)
+    raise ValueError(
+        f"The tokenizer has no {rule} token, so mask={rule!r} cannot be used. "
+        "Use mask='auto', mask='attention', or pass a token id."
+    )
+
+
+def head_kind(model, n_outputs: int) -> str:
+    """'softmax', 'sigmoid' (multi-label) or 'regression', from the model's config."""
+    config = getattr(model, "config", None)
+    problem = getattr(config, "problem_type", None)
+    if problem == "regression" or (n_outputs == 1 and problem != "multi_label_classification"):
+        return "regression"
+    if problem == "multi_label_classification":
+        return "sigmoid"
+    return "softmax"
+
+
+def default_output(kind: str) -> str:
+    return "logit" if kind == "regression" else "probability"
+
+
+def check_output(output: str, kind: str) -> str:
+    """Validate the output space for this head; regression heads only have their raw value."""
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}.")
+    if kind == "regression" and output != "logit":
+        raise ValueError(
+            f"This model has a regression head (one output), so output={output!r} is undefined; use output='logit'."
+        )
+    return output
+
+
+def probabilities(raw: np.ndarray, kind: str) -> np.ndarray:
+    """Class probabilities from raw outputs (softmax or per-label sigmoid); regression values pass through."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if kind == "softmax":
+        z = raw - raw.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+    if kind == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-raw))
+    return raw
+
+
+def transform(raw: np.ndarray, kind: str, output: str) -> np.ndarray:
+    """Map raw model outputs (B, C) into the explained output space, in float64."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if output == "logit" or kind == "regression":
+        return raw
+    if output == "probability":
+        return probabilities(raw, kind)
+    if kind == "sigmoid":
+        return raw
+    # softmax log-odds log(p / (1 - p)), without cancellation when p is close to 1
+    z = raw - raw.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    n = raw.shape[-1]
+    others = np.stack([np.delete(e, c, axis=-1).sum(axis=-1) for c in range(n)], axis=-1)
+    with np.errstate(divide="ignore"):
+        return z - np.log(others)
+
+
+@dataclass
+class TextGame:
+    """The game the estimators play: value(coalitions over the free players) -> outputs for all classes.
+
+    `masked` players are forced off; the estimators see only the remaining (free) players. Coalitions are
+    turned into token-level keep masks over the whole input, so every game on the same text shares the
+    evaluator's cache.
+    """
+
+    evaluator: "Evaluator"
+    encoding: Encoding
+    players: Players
+    rule: MaskRule
+    kind: str
+    output: str
+    masked: tuple[int, ...] = ()
+    on_progress: Callable[[int, int], None] | None = None
+    free: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.players)
+        bad = [i for i in self.masked if not 0 <= i < n]
+        if bad:
+            raise IndexError(f"masked indices {bad} are out of range: this input has {n} players (0..{n - 1}).")
+        self.masked = tuple(sorted(set(int(i) for i in self.masked)))
+        self.free = np.array([i for i in range(n) if i not in set(self.masked)], dtype=np.int64)
+        self._owner = np.full(len(self.encoding.input_ids), -1, dtype=np.int64)
+        for p, pos in enumerate(self.players.positions):
+            self._owner[pos] = p
+
+    @property
+    def n_free(self) -> int:
+        return len(self.free)
+
+    def keep_matrix(self, coalitions: np.ndarray) -> np.ndarray:
+        """Token-level keep masks (B, L) for coalitions (B, n_free) over the free players."""
+        coalitions = np.asarray(coalitions, dtype=bool).reshape(-1, self.n_free)
+        on = np.zeros((len(coalitions), len(self.players) + 1), dtype=bool)
+        on[:, self.free] = coalitions
+        on[:, -1] = True  # column for tokens that belong to no player (special tokens)
+        return on[:, self._owner]
+
+    def raw(self, coalitions: np.ndarray) -> np.ndarray:
+        """Raw model outputs (B, C) for coalitions over the free players."""
+        return self.evaluator.evaluate(self.encoding, self.keep_matrix(coalitions), self.rule,
+                                       on_progress=self.on_progress)
+
+    def value(self, coalitions: np.ndarray) -> np.ndarray:
+        """Outputs (B, C) in the explained output space for coalitions over the free players."""
+        return transform(self.raw(coalitions), self.kind, self.output)
+
+    def __call__(self, coalitions: np.ndarray) -> np.ndarray:
+        return self.value(coalitions)

@@ -1,0 +1,744 @@
+// src/history.js
+function createHistory(limit = 200) {
+  const stack = [];
+  return {
+    push(masked) {
+      stack.push([...masked]);
+      if (stack.length > limit) stack.shift();
+    },
+    pop() {
+      return stack.pop();
+    },
+    clear() {
+      stack.length = 0;
+    },
+    get size() {
+      return stack.length;
+    }
+  };
+}
+
+// src/state.js
+var TRAITS = [
+  "text",
+  "tokens",
+  "labels",
+  "values",
+  "base_values",
+  "outputs",
+  "output",
+  "probabilities",
+  "probabilities_full",
+  "method",
+  "method_used",
+  "n_evals",
+  "max_evals",
+  "players",
+  "masked",
+  "target",
+  "result_for",
+  "state",
+  "progress",
+  "error",
+  "truncated"
+];
+var DEFAULTS = {
+  text: "",
+  tokens: [],
+  labels: [],
+  values: [],
+  base_values: [],
+  outputs: [],
+  output: "probability",
+  probabilities: [],
+  probabilities_full: [],
+  method: "auto",
+  method_used: "",
+  n_evals: 0,
+  max_evals: 0,
+  players: "token",
+  masked: [],
+  target: 0,
+  result_for: {},
+  state: "ready",
+  progress: 0,
+  error: "",
+  truncated: false,
+  pending: false,
+  canUndo: false
+};
+var ARRAYS = ["tokens", "labels", "values", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
+function normalize(raw = {}) {
+  const s = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
+  for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
+  if (typeof s.result_for !== "object" || Array.isArray(s.result_for)) s.result_for = {};
+  s.masked = sortedMask(s.masked);
+  s.target = selectedClass(s.target, s.labels.length);
+  return s;
+}
+function sortedMask(masked) {
+  return [...new Set((masked ?? []).map(Number).filter(Number.isInteger))].sort((a, b) => a - b);
+}
+function sameMask(a, b) {
+  const x = sortedMask(a);
+  const y = sortedMask(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+function toggled(masked, index) {
+  const set = new Set(sortedMask(masked));
+  if (set.has(index)) set.delete(index);
+  else set.add(index);
+  return sortedMask([...set]);
+}
+function selectedClass(target, count) {
+  const t = Number(target);
+  if (!Number.isInteger(t) || count === 0) return 0;
+  return Math.min(Math.max(t, 0), count - 1);
+}
+function resultMatches(s) {
+  const r = s.result_for ?? {};
+  if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
+  return r.text === s.text && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output);
+}
+function displayState(s) {
+  if (s.pending || s.state === "computing") return "computing";
+  if (s.state === "error") return "error";
+  return resultMatches(s) ? "ready" : "computing";
+}
+function isStale(s) {
+  return displayState(s) === "computing" || !resultMatches(s);
+}
+function resultOutput(s) {
+  return s.result_for?.output ?? s.output;
+}
+
+// src/dom.js
+function h(tag, attrs = {}, children = []) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of [].concat(children)) if (child != null) el.append(child);
+  return el;
+}
+function setAttr(el, name, value) {
+  if (value == null || value === false) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const s = value === true ? "" : String(value);
+  if (el.getAttribute(name) !== s) el.setAttribute(name, s);
+}
+function setText(el, text) {
+  const s = String(text);
+  if (el.textContent !== s) el.textContent = s;
+}
+
+// src/format.js
+function plainNumber(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v === 0) return "0";
+  const s = String(v);
+  if (!s.includes("e")) return s;
+  const [mantissa, exp] = s.split("e");
+  const negative = mantissa.startsWith("-");
+  const [whole, frac = ""] = mantissa.replace("-", "").split(".");
+  const digits = whole + frac;
+  const point = whole.length + Number(exp);
+  let out;
+  if (point <= 0) out = "0." + "0".repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = digits.slice(0, point) + "." + digits.slice(point);
+  return (negative ? "-" : "") + out;
+}
+function formatNumber(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v)) return "\u2013";
+  if (v === 0) return "0";
+  if (Math.abs(v) >= 0.01) return v.toFixed(3);
+  return plainNumber(Number(v.toPrecision(2)));
+}
+function formatPrecise(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v === 0) return "0";
+  const s = plainNumber(Number(v.toPrecision(5)));
+  return v > 0 ? "+" + s : s;
+}
+function formatPercent(p) {
+  const v = Number(p);
+  if (!Number.isFinite(v)) return "\u2013";
+  return (v * 100).toFixed(1) + "%";
+}
+function outputLabel(output, label) {
+  if (output === "logit") return `logit(${label})`;
+  if (output === "log-odds") return `log-odds(${label})`;
+  return `P(${label})`;
+}
+
+// src/scale.js
+var NEGATIVE_RGB = [0, 94, 160];
+var POSITIVE_RGB = [196, 78, 0];
+var LIGHT_TEXT_BELOW = 0.2;
+function valueAt(values, index, classIndex) {
+  const v = Number(values?.[index]?.[classIndex]);
+  return Number.isFinite(v) ? v : 0;
+}
+function scaleMax(values, classIndex, masked = []) {
+  const skip = new Set(masked);
+  let max = 0;
+  (values ?? []).forEach((_, i) => {
+    if (skip.has(i)) return;
+    const a = Math.abs(valueAt(values, i, classIndex));
+    if (a > max) max = a;
+  });
+  return max;
+}
+function intensity(value, max) {
+  if (!(max > 0) || !Number.isFinite(value)) return 0;
+  return Math.min(1, Math.abs(value) / max);
+}
+function channelToLinear(c) {
+  const s = c / 255;
+  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+}
+function luminance([r, g, b]) {
+  return 0.2126 * channelToLinear(r) + 0.7152 * channelToLinear(g) + 0.0722 * channelToLinear(b);
+}
+function overWhite(rgb, alpha) {
+  return rgb.map((c) => Math.round(255 + (c - 255) * alpha));
+}
+function colorFor(value, max) {
+  const t = intensity(value, max);
+  if (t === 0) return { background: "transparent", intensity: 0, sign: 0, lightText: false };
+  const sign = value < 0 ? -1 : 1;
+  const rgb = sign < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+  const alpha = Math.round(t * 1e3) / 1e3;
+  return {
+    background: `rgba(${rgb.join(", ")}, ${alpha})`,
+    intensity: t,
+    sign,
+    lightText: luminance(overWhite(rgb, alpha)) < LIGHT_TEXT_BELOW
+  };
+}
+function legendGradient(sign) {
+  const rgb = (sign < 0 ? NEGATIVE_RGB : POSITIVE_RGB).join(", ");
+  const direction = sign < 0 ? "to left" : "to right";
+  return `linear-gradient(${direction}, rgba(${rgb}, 0), rgba(${rgb}, 1))`;
+}
+
+// src/additive.js
+function createAdditive() {
+  const base = h("span", { class: "sw-num sw-base" });
+  const sum = h("span", { class: "sw-num sw-sum" });
+  const out = h("span", { class: "sw-num sw-out" });
+  const target = h("span", { class: "sw-out-label" });
+  const el = h("div", { class: "sw-additive" }, [
+    h("span", { class: "sw-term", text: "base " }),
+    base,
+    h("span", { class: "sw-op", text: " + " }),
+    h("span", { class: "sw-term", text: "\u03A3 " }),
+    sum,
+    h("span", { class: "sw-op", text: " = " }),
+    out,
+    h("span", { class: "sw-op", text: " " }),
+    target
+  ]);
+  function update(s) {
+    const c = s.target;
+    const hasResult = s.tokens.length > 0 && s.base_values.length > c && s.outputs.length > c;
+    el.hidden = !hasResult;
+    if (!hasResult) return;
+    const total = s.values.reduce((acc, _, i) => acc + valueAt(s.values, i, c), 0);
+    const values = { base: s.base_values[c], sum: total, output: s.outputs[c] };
+    for (const [name, value, node] of [
+      ["base", values.base, base],
+      ["sum", values.sum, sum],
+      ["output", values.output, out]
+    ]) {
+      setAttr(el, `data-${name}`, plainNumber(value));
+      setText(node, formatNumber(value));
+      setAttr(node, "title", formatPrecise(value));
+    }
+    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`));
+  }
+  return { el, update };
+}
+
+// src/controls.js
+var METHODS = ["auto", "exact", "partition", "permutation"];
+var OUTPUTS = [
+  ["probability", "probability"],
+  ["logit", "logit"],
+  ["log-odds", "log-odds"]
+];
+var PLAYERS = [
+  ["token", "Tokens"],
+  ["word", "Words"]
+];
+function setOptions(select, options) {
+  const key = JSON.stringify(options);
+  if (select.dataset.options === key) return;
+  select.dataset.options = key;
+  select.replaceChildren(...options.map(([value, label]) => h("option", { value, text: label })));
+}
+function field(label, control, tag = "label") {
+  return h(tag, { class: "sw-field" }, [h("span", { class: "sw-field-label", text: label }), control]);
+}
+function createInput({ onExplain }) {
+  const textarea = h("textarea", {
+    class: "sw-text",
+    rows: 2,
+    spellcheck: "false",
+    placeholder: "Text to classify",
+    "aria-label": "Text to explain"
+  });
+  const explain = h("button", { class: "sw-explain sw-primary", type: "button", text: "Explain" });
+  const el = h("div", { class: "sw-input" }, [textarea, explain]);
+  let syncedText = null;
+  explain.addEventListener("click", () => onExplain(textarea.value));
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      onExplain(textarea.value);
+    }
+  });
+  setAttr(explain, "title", "Explain this text (Ctrl+Enter)");
+  function update(s) {
+    if (s.text !== syncedText) {
+      textarea.value = s.text;
+      syncedText = s.text;
+    }
+  }
+  return { el, update };
+}
+function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
+  const playerButtons = PLAYERS.map(
+    ([value, label]) => h("button", { type: "button", "data-players": value, text: label, onclick: () => onPlayers(value) })
+  );
+  const players = h("div", { class: "sw-players sw-segmented", role: "group", "aria-label": "Players" }, playerButtons);
+  const method = h("select", { class: "sw-method", onchange: () => onMethod(method.value) });
+  setOptions(method, METHODS.map((m) => [m, m]));
+  const maxEvals = h("input", {
+    class: "sw-max-evals",
+    type: "number",
+    min: 2,
+    step: 1,
+    inputmode: "numeric",
+    title: "Maximum number of model evaluations (partition and permutation)"
+  });
+  let shownMaxEvals = null;
+  maxEvals.addEventListener("change", () => {
+    const n = Math.round(Number(maxEvals.value));
+    if (Number.isFinite(n) && n >= 2) onMaxEvals(n);
+    else maxEvals.value = String(shownMaxEvals);
+  });
+  const output = h("select", { class: "sw-output", onchange: () => onOutput(output.value) });
+  setOptions(output, OUTPUTS);
+  const el = h("div", { class: "sw-settings" }, [
+    field("Players", players, "div"),
+    field("Method", method),
+    field("Budget", maxEvals),
+    field("Output", output)
+  ]);
+  function update(s) {
+    for (const button of playerButtons) {
+      setAttr(button, "aria-pressed", button.dataset.players === s.players ? "true" : "false");
+    }
+    setAttr(players, "data-value", s.players);
+    if (method.value !== s.method) method.value = s.method;
+    if (output.value !== s.output) output.value = s.output;
+    if (s.max_evals !== shownMaxEvals) {
+      shownMaxEvals = s.max_evals;
+      maxEvals.value = String(s.max_evals);
+    }
+  }
+  return { el, update };
+}
+function createClassSelect({ onSelect }) {
+  const select = h("select", { class: "sw-target", "aria-label": "Class to explain" });
+  select.addEventListener("change", () => onSelect(Number(select.value)));
+  const el = field("Class", select);
+  function update(s) {
+    setOptions(
+      select,
+      s.labels.map((label, i) => [String(i), String(label)])
+    );
+    select.disabled = s.labels.length === 0;
+    if (select.value !== String(s.target)) select.value = String(s.target);
+  }
+  return { el, update };
+}
+function createMaskButtons({ onUndo, onReset }) {
+  const undo = h("button", { class: "sw-undo", type: "button", text: "Undo", onclick: onUndo });
+  const reset = h("button", { class: "sw-reset", type: "button", text: "Reset", onclick: onReset });
+  setAttr(undo, "title", "Undo the last mask change");
+  setAttr(reset, "title", "Unmask all tokens");
+  const el = h("div", { class: "sw-mask-buttons" }, [undo, reset]);
+  function update(s) {
+    undo.disabled = !s.canUndo;
+    reset.disabled = s.masked.length === 0;
+  }
+  return { el, update };
+}
+
+// src/heatmap.js
+var NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
+function createHeatmap({ onToggle }) {
+  const el = h("div", { class: "sw-heatmap", role: "group", "aria-label": "Tokens; press a token to mask it" });
+  let tokenEls = [];
+  let tokensKey = null;
+  const indexOf = (target) => {
+    const token = target instanceof Element ? target.closest(".sw-token") : null;
+    return token && el.contains(token) ? Number(token.dataset.index) : null;
+  };
+  el.addEventListener("click", (event) => {
+    const i = indexOf(event.target);
+    if (i != null) onToggle(i);
+  });
+  el.addEventListener("keydown", (event) => {
+    const i = indexOf(event.target);
+    if (i == null) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      onToggle(i);
+    } else if (event.key in NAV_KEYS || event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      let next = i + (NAV_KEYS[event.key] ?? 0);
+      if (event.key === "Home") next = 0;
+      if (event.key === "End") next = tokenEls.length - 1;
+      tokenEls[Math.max(0, Math.min(tokenEls.length - 1, next))]?.focus();
+    }
+  });
+  function rebuild(tokens) {
+    const focused = indexOf(document.activeElement);
+    el.replaceChildren();
+    tokenEls = tokens.map((token, i) => {
+      const prefix = String(token?.prefix ?? "");
+      if (prefix) el.append(prefix);
+      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
+        String(token?.text ?? "")
+      ]);
+      el.append(span);
+      return span;
+    });
+    if (tokens.length === 0) {
+      el.append(h("span", { class: "sw-empty", text: "Enter a text above and press Explain." }));
+    }
+    if (focused != null) tokenEls[Math.min(focused, tokenEls.length - 1)]?.focus();
+  }
+  function update(s) {
+    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? ""]));
+    if (key !== tokensKey) {
+      rebuild(s.tokens);
+      tokensKey = key;
+    }
+    const masked = new Set(s.masked);
+    const classIndex = s.target;
+    const label = s.labels[classIndex] ?? `class ${classIndex}`;
+    const max = scaleMax(s.values, classIndex, s.masked);
+    tokenEls.forEach((span, i) => {
+      const value = valueAt(s.values, i, classIndex);
+      const isMasked = masked.has(i);
+      const color = isMasked ? colorFor(0, max) : colorFor(value, max);
+      const text = String(s.tokens[i]?.text ?? "");
+      const shown = text.trim() === "" ? JSON.stringify(text) : text;
+      setAttr(span, "data-masked", isMasked ? "true" : "false");
+      setAttr(span, "aria-pressed", isMasked ? "true" : "false");
+      setAttr(span, "data-value", plainNumber(value));
+      setAttr(span, "aria-label", `${shown}: ${formatPrecise(value)}`);
+      setAttr(
+        span,
+        "title",
+        `${shown}: ${formatPrecise(value)} for ${label}
+${isMasked ? "Masked. Click to restore" : "Click to mask"}`
+      );
+      span.classList.toggle("sw-masked", isMasked);
+      span.classList.toggle("sw-strong", color.lightText);
+      span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+    });
+  }
+  return { el, update };
+}
+
+// src/legend.js
+function createLegend() {
+  const min = h("span", { class: "sw-legend-tick", "data-tick": "min" });
+  const zero = h("span", { class: "sw-legend-tick", "data-tick": "zero", text: "0" });
+  const max = h("span", { class: "sw-legend-tick", "data-tick": "max" });
+  const negative = h("span", { class: "sw-legend-bar", "aria-hidden": "true" });
+  const positive = h("span", { class: "sw-legend-bar", "aria-hidden": "true" });
+  negative.style.backgroundImage = legendGradient(-1);
+  positive.style.backgroundImage = legendGradient(1);
+  const el = h("div", { class: "sw-legend", role: "img" }, [min, negative, zero, positive, max]);
+  function update(scale, label) {
+    const flat = !(scale > 0);
+    setAttr(el, "data-max", plainNumber(flat ? 0 : scale));
+    setAttr(el, "data-min", plainNumber(flat ? 0 : -scale));
+    el.classList.toggle("sw-legend-flat", flat);
+    setText(min, flat ? "0" : "-" + formatNumber(scale));
+    setText(max, flat ? "0" : "+" + formatNumber(scale));
+    setAttr(
+      el,
+      "aria-label",
+      flat ? `All attributions for ${label} are 0` : `Colour scale for ${label}: blue ${min.textContent} lowers, 0 neutral, orange ${max.textContent} raises`
+    );
+    setAttr(el, "title", el.getAttribute("aria-label"));
+  }
+  return { el, update };
+}
+
+// src/probabilities.js
+function differs(a, b) {
+  return a.length !== b.length || a.some((p, i) => Math.abs(Number(p) - Number(b[i])) > 1e-9);
+}
+var clampShare = (p) => Math.max(0, Math.min(1, Number(p) || 0));
+function createProbabilities({ onSelect }) {
+  const el = h("div", { class: "sw-probs" });
+  let rows = [];
+  let labelsKey = null;
+  function rebuild(labels) {
+    rows = labels.map((label, i) => {
+      const name = h("span", { class: "sw-prob-label", text: String(label), title: String(label) });
+      const full = h("span", { class: "sw-prob-full", "aria-hidden": "true" });
+      const fill = h("span", { class: "sw-prob-fill", "aria-hidden": "true" });
+      const tick = h("span", { class: "sw-prob-tick", "aria-hidden": "true" });
+      const value = h("span", { class: "sw-prob-value" });
+      const row = h(
+        "div",
+        { class: "sw-prob", "data-class": i, onclick: () => onSelect(i) },
+        [name, h("span", { class: "sw-prob-track" }, [full, fill, tick]), value]
+      );
+      return { row, full, fill, tick, value };
+    });
+    el.replaceChildren(...rows.map((r) => r.row));
+  }
+  function update(s) {
+    const key = JSON.stringify(s.labels);
+    if (key !== labelsKey) {
+      rebuild(s.labels);
+      labelsKey = key;
+    }
+    const after = s.probabilities;
+    const before = s.probabilities_full.length ? s.probabilities_full : after;
+    const compare = (s.result_for?.masked?.length ?? 0) > 0 || differs(before, after);
+    el.hidden = after.length === 0;
+    el.classList.toggle("sw-compare", compare);
+    rows.forEach(({ row, full, fill, tick, value }, i) => {
+      const p = after[i];
+      const q = before[i];
+      row.classList.toggle("sw-selected", i === s.target);
+      setAttr(row, "data-p", plainNumber(p ?? 0));
+      setAttr(row, "data-p-full", plainNumber(q ?? 0));
+      fill.style.width = `${(clampShare(p) * 100).toFixed(2)}%`;
+      full.style.width = `${(clampShare(q) * 100).toFixed(2)}%`;
+      tick.style.left = full.style.width;
+      full.hidden = !compare;
+      tick.hidden = !compare;
+      const text = compare ? `${formatPercent(q)} \u2192 ${formatPercent(p)}` : formatPercent(p);
+      setText(value, text);
+      setAttr(
+        row,
+        "aria-label",
+        compare ? `${s.labels[i]}: ${formatPercent(q)} unmasked, ${formatPercent(p)} masked` : `${s.labels[i]}: ${formatPercent(p)}`
+      );
+      setAttr(row, "title", compare ? "Probability without masking \u2192 with the current mask" : null);
+    });
+  }
+  return { el, update };
+}
+
+// src/view.js
+var noop = () => {
+};
+var ACTIONS = [
+  "onToggle",
+  "onUndo",
+  "onReset",
+  "onExplain",
+  "onTarget",
+  "onPlayers",
+  "onMethod",
+  "onMaxEvals",
+  "onOutput"
+];
+function createProgress() {
+  const fill = h("span", { class: "sw-progress-fill" });
+  const label = h("span", { class: "sw-progress-label" });
+  const el = h(
+    "div",
+    { class: "sw-progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Computing" },
+    [h("span", { class: "sw-progress-track" }, [fill]), label]
+  );
+  function update(s, shownState) {
+    el.hidden = shownState !== "computing";
+    const share = s.state === "computing" ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    setAttr(el, "data-progress", String(share));
+    setAttr(el, "aria-valuenow", Math.round(share * 100));
+    fill.style.width = `${(share * 100).toFixed(1)}%`;
+    setText(label, s.state === "computing" ? `Computing\u2026 ${Math.round(share * 100)}%` : "Waiting for the kernel\u2026");
+  }
+  return { el, update };
+}
+function createMeta() {
+  const method = h("span", { class: "sw-method-used" });
+  const evals = h("span", { class: "sw-n-evals" });
+  const truncated = h("span", {
+    class: "sw-truncated",
+    text: "Input truncated to the model's maximum length"
+  });
+  const el = h("div", { class: "sw-meta" }, [method, evals, truncated]);
+  function update(s) {
+    const has = s.tokens.length > 0 && Boolean(s.method_used);
+    method.hidden = !has;
+    evals.hidden = !has;
+    setText(method, s.method_used);
+    setAttr(method, "title", "SHAP method used");
+    const n = Number(s.n_evals) || 0;
+    setText(evals, `${n.toLocaleString("en-US")} evaluation${n === 1 ? "" : "s"}`);
+    setAttr(evals, "data-n-evals", n);
+    truncated.hidden = !s.truncated;
+    el.hidden = !has && !s.truncated;
+  }
+  return { el, update };
+}
+function createView(container, actions = {}) {
+  const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
+  const input = createInput({ onExplain: on.onExplain });
+  const settings = createSettings({
+    onPlayers: on.onPlayers,
+    onMethod: on.onMethod,
+    onMaxEvals: on.onMaxEvals,
+    onOutput: on.onOutput
+  });
+  const classSelect = createClassSelect({ onSelect: on.onTarget });
+  const legend = createLegend();
+  const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
+  const progress = createProgress();
+  const error = h("div", { class: "sw-error", role: "alert" });
+  const heatmap = createHeatmap({ onToggle: on.onToggle });
+  const additive = createAdditive();
+  const probabilities = createProbabilities({ onSelect: on.onTarget });
+  const meta = createMeta();
+  const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
+  const result = h("div", { class: "sw-result" }, [
+    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, maskButtons.el]),
+    progress.el,
+    error,
+    heatmap.el,
+    summary,
+    meta.el
+  ]);
+  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  container.append(root);
+  function update(raw) {
+    const s = normalize(raw);
+    const shownState = displayState(s);
+    const stale = isStale(s) && s.tokens.length > 0;
+    setAttr(root, "data-state", shownState);
+    setAttr(root, "data-stale", stale ? "true" : "false");
+    setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
+    summary.classList.toggle("sw-stale", stale);
+    heatmap.el.classList.toggle("sw-stale", stale);
+    input.update(s);
+    settings.update(s);
+    classSelect.update(s);
+    const label = s.labels[s.target] ?? `class ${s.target}`;
+    legend.update(scaleMax(s.values, s.target, s.masked), label);
+    maskButtons.update(s);
+    progress.update(s, shownState);
+    const showError = s.state === "error";
+    error.hidden = !showError;
+    setText(error, showError ? s.error || "The explanation failed." : "");
+    heatmap.update(s);
+    additive.update(s);
+    probabilities.update(s);
+    meta.update(s);
+  }
+  return {
+    root,
+    update,
+    destroy() {
+      root.remove();
+    }
+  };
+}
+
+// src/widget.js
+var KERNEL_ANSWERS = ["state", "progress", "result_for", "error"];
+function render({ model, el }) {
+  const history = createHistory();
+  let pending = false;
+  const snapshot = () => {
+    const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
+    return { ...state, pending, canUndo: history.size > 0 };
+  };
+  const send = (changes, { awaitsKernel = false } = {}) => {
+    if (awaitsKernel) pending = true;
+    for (const [name, value] of Object.entries(changes)) model.set(name, value);
+    model.save_changes();
+    view.update(snapshot());
+  };
+  const setMask = (next) => {
+    if (sameMask(next, model.get("masked"))) view.update(snapshot());
+    else send({ masked: sortedMask(next) }, { awaitsKernel: true });
+  };
+  const view = createView(el, {
+    onToggle(index) {
+      const current = sortedMask(model.get("masked"));
+      history.push(current);
+      setMask(toggled(current, index));
+    },
+    onUndo() {
+      const previous = history.pop();
+      if (previous) setMask(previous);
+    },
+    onReset() {
+      const current = sortedMask(model.get("masked"));
+      if (current.length === 0) return;
+      history.push(current);
+      setMask([]);
+    },
+    onExplain(text) {
+      if (text === model.get("text")) return;
+      send({ text }, { awaitsKernel: true });
+    },
+    onTarget(index) {
+      if (index !== model.get("target")) send({ target: index });
+    },
+    onPlayers(players) {
+      if (players !== model.get("players")) send({ players }, { awaitsKernel: true });
+    },
+    onMethod(method) {
+      if (method !== model.get("method")) send({ method });
+    },
+    onMaxEvals(maxEvals) {
+      if (maxEvals !== model.get("max_evals")) send({ max_evals: maxEvals });
+    },
+    onOutput(output) {
+      if (output !== model.get("output")) send({ output }, { awaitsKernel: true });
+    }
+  });
+  const handlers = TRAITS.map((name) => {
+    const handler = () => {
+      if (KERNEL_ANSWERS.includes(name)) pending = false;
+      if (name === "text" || name === "players") history.clear();
+      view.update(snapshot());
+    };
+    model.on(`change:${name}`, handler);
+    return [`change:${name}`, handler];
+  });
+  view.update(snapshot());
+  return () => {
+    for (const [event, handler] of handlers) model.off(event, handler);
+    view.destroy();
+  };
+}
+var widget_default = { render };
+export {
+  widget_default as default
+};

@@ -1,0 +1,296 @@
+"""The attribution engine: exact Shapley values, additivity, agreement with shap, caching and batching."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+
+import numpy as np
+import pytest
+import shap
+import torch
+
+import shap_widget as sw
+from shap_widget.explain import Explainer
+
+TEXT = "the movie was great but the ending was boring"
+
+
+def direct_outputs(model, tokenizer, text, keep_players, output="probability"):
+    """Model output with the players outside `keep_players` replaced by [MASK], computed without the engine."""
+    enc = tokenizer(text)
+    ids = list(enc["input_ids"])
+    positions = [i for i, t in enumerate(ids) if t not in tokenizer.all_special_ids]
+    for p, pos in enumerate(positions):
+        if p not in keep_players:
+            ids[pos] = tokenizer.mask_token_id
+    with torch.no_grad():
+        logits = model(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([enc["token_type_ids"]])).logits
+    z = logits[0].double().numpy()
+    if output == "logit":
+        return z
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    return p if output == "probability" else np.log(p / (1 - p))
+
+
+def brute_force_shapley(value, n):
+    """Shapley values from the definition: weighted marginal contributions over every subset."""
+    phi = 0.0
+    out = []
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        phi = 0.0
+        for size in range(n):
+            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in itertools.combinations(others, size):
+                phi = phi + w * (value(set(subset) | {i}) - value(set(subset)))
+        out.append(phi)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("output", ["probability", "logit", "log-odds"])
+def test_exact_equals_brute_force_shapley(model, tokenizer, output):
+    """Exact values must be the Shapley values themselves, not an approximation."""
+    model = copy.deepcopy(model).double()  # float64 so batched and one-row forwards agree far below 1e-6
+    text = "the plot was really fun"
+    result = Explainer(model, tokenizer).attribute(text, method="exact", output=output)
+    expected = brute_force_shapley(lambda keep: direct_outputs(model, tokenizer, text, keep, output), 5)
+    np.testing.assert_allclose(result.values, expected, atol=1e-6, rtol=0)
+    assert np.abs(result.values).max() > 1e-3  # the test model is not trivially flat
+
+
+@pytest.mark.parametrize("method", ["exact", "partition", "permutation"])
+@pytest.mark.parametrize("output", ["probability", "logit", "log-odds"])
+@pytest.mark.parametrize("masked", [(), (1, 4)])
+def test_additivity_for_every_method_output_and_mask(model, tokenizer, method, output, masked):
+    """base + sum(values) must equal the model's own output on the explained (masked) input, for every class."""
+    text = "the movie was great but the ending was boring" if method != "exact" else "the movie was not great"
+    result = Explainer(model, tokenizer).attribute(text, method=method, output=output, masked=masked,
+                                                   max_evals=300)
+    n = len(result.tokens)
+    direct = direct_outputs(model, tokenizer, text, set(range(n)) - set(masked), output)
+    np.testing.assert_allclose(result.outputs, direct, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(result.base_values + result.values.sum(0), direct, rtol=1e-5, atol=1e-6)
+    assert np.all(result.values[list(masked)] == 0)
+
+
+@pytest.mark.parametrize("target", [0, 2, "LABEL_1"])
+def test_explain_returns_shap_explanation_for_target(model, tokenizer, target):
+    """explain() gives a shap.Explanation of one class whose numbers add up to that class's probability."""
+    e = sw.explain(model, tokenizer, TEXT, target=target)
+    assert isinstance(e, shap.Explanation)
+    assert e.values.shape == (9,)
+    assert list(e.data) == TEXT.split()
+    c = target if isinstance(target, int) else 1
+    probs = direct_outputs(model, tokenizer, TEXT, set(range(9)))
+    assert e.base_values + e.values.sum() == pytest.approx(probs[c], rel=1e-5)
+
+
+def test_explain_without_target_covers_every_class(model, tokenizer):
+    """With no target, one call explains all classes; slicing by class name works as in shap."""
+    e = sw.explain(model, tokenizer, TEXT)
+    assert e.values.shape == (9, 3)
+    assert e.output_names == ["LABEL_0", "LABEL_1", "LABEL_2"]
+    np.testing.assert_allclose(e[:, "LABEL_2"].values, e.values[:, 2])
+
+
+def test_partition_agrees_with_shap_text_masker(model, tokenizer):
+    """Partition values match shap's own text path where the string round trip is lossless.
+
+    shap masks by writing " [MASK]" into the string and re-tokenizing; for lower-case whole words from the
+    vocabulary that gives exactly the ids we build directly. Differences would come from word pieces
+    ("story ##line" masked becomes "[MASK]line" and is re-tokenized differently) and from shap's extra
+    [CLS]/[SEP] leaves, which take part of its budget.
+    """
+
+    def f(strings):
+        enc = tokenizer(list(strings), return_tensors="pt", padding=True)
+        with torch.no_grad():
+            return torch.softmax(model(**enc).logits, -1).double().numpy()
+
+    for text in ["the movie was great but the ending was boring", "we loved it and the acting was superb"]:
+        reference = shap.Explainer(f, shap.maskers.Text(tokenizer), output_names=None)([text], max_evals=500)
+        ref = np.asarray(reference.values[0])[1:-1]  # drop shap's [CLS] and [SEP] features
+        ours = Explainer(model, tokenizer).attribute(text, method="partition", max_evals=500)
+        for c in range(3):
+            corr = np.corrcoef(ref[:, c], ours.values[:, c])[0, 1]
+            assert corr >= 0.99, (text, c, corr)
+
+
+def test_permutation_converges_to_exact(model, tokenizer):
+    """Antithetic permutation sampling is unbiased: with a large budget it lands on the exact values."""
+    ex = Explainer(model, tokenizer)
+    exact = ex.attribute("the movie was great but boring", method="exact").values
+    sampled = ex.attribute("the movie was great but boring", method="permutation", max_evals=20_000).values
+    assert np.abs(sampled - exact).max() < 0.05 * np.abs(exact).max()
+
+
+def test_remask_after_exact_costs_no_forward_rows(model, tokenizer):
+    """Masking one more token after an exact explanation is a sub-game that is already fully cached."""
+    ex = Explainer(model, tokenizer)
+    ex.attribute(TEXT, method="exact")
+    rows = ex.evaluator.rows_run
+    assert rows == 2**9
+    sub = ex.attribute(TEXT, method="exact", masked=[3])
+    assert ex.evaluator.rows_run == rows
+    ex.attribute(TEXT, method="exact", masked=[3], output="log-odds")
+    assert ex.evaluator.rows_run == rows
+    np.testing.assert_allclose(sub.values.sum(0) + sub.base_values, direct_outputs(
+        model, tokenizer, TEXT, set(range(9)) - {3}), rtol=1e-5)
+
+
+def test_partition_reuses_cached_rows_after_a_mask(model, tokenizer):
+    """After a sampled explanation, the next one (one token masked) reuses some earlier rows."""
+    ex = Explainer(model, tokenizer)
+    first = ex.attribute(TEXT, method="partition", max_evals=200)
+    before = ex.evaluator.rows_run
+    second = ex.attribute(TEXT, method="partition", max_evals=200, masked=[8])
+    assert ex.evaluator.rows_run - before < second.n_evals
+    assert first.n_evals <= 200
+
+
+def test_coalitions_run_in_few_large_batches(model, tokenizer):
+    """The 2^9 exact coalitions take two forward passes: the input itself (probing the head), then the other 511."""
+    ex = Explainer(model, tokenizer)
+    ex.attribute(TEXT, method="exact")
+    assert (ex.evaluator.forward_calls, ex.evaluator.rows_run) == (2, 512)
+
+
+def test_word_players_merge_subword_pieces(model, tokenizer):
+    """With players='word', 'storyline' (story + ##line) is one player; special tokens are never players."""
+    ex = Explainer(model, tokenizer)
+    tokens = ex.attribute("the storyline was fun", method="exact").tokens
+    words = ex.attribute("the storyline was fun", method="exact", players="word")
+    assert tokens == ["the", "story", "line", "was", "fun"]
+    assert words.tokens == ["the", "storyline", "was", "fun"]
+    assert words.prefixes == ["", " ", " ", " "]
+    np.testing.assert_allclose(words.base_values + words.values.sum(0), words.outputs, rtol=1e-6)
+
+
+def test_out_of_memory_halves_the_batch_and_completes(make_bert, tokenizer, monkeypatch):
+    """A CUDA out-of-memory error shrinks the batch and the explanation still completes with the same values."""
+    model = make_bert()
+    reference = Explainer(model, tokenizer).attribute(TEXT, method="exact")
+    original = model.forward
+    seen = []
+
+    def forward(*args, **kwargs):
+        rows = kwargs["input_ids"].shape[0]
+        seen.append(rows)
+        if rows > 64:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(model, "forward", forward)
+    ex = Explainer(model, tokenizer)
+    result = ex.attribute(TEXT, method="exact")
+    assert seen[:4] == [512, 256, 128, 64]
+    assert max(seen[4:]) == 64
+    np.testing.assert_allclose(result.values, reference.values, atol=1e-6)
+
+
+def test_train_mode_is_restored_after_explaining(make_bert, tokenizer):
+    """A model left in train mode is explained without dropout and handed back in train mode."""
+    model = make_bert().train()
+    a = Explainer(model, tokenizer).attribute(TEXT, method="exact")
+    b = Explainer(model, tokenizer).attribute(TEXT, method="exact")
+    assert model.training
+    np.testing.assert_allclose(a.values, b.values, atol=1e-9)
+
+
+def test_attention_masking_when_tokenizer_has_no_mask_token(model, tokenizer):
+    """mask='attention' hides tokens through the attention mask and still adds up."""
+    result = Explainer(model, tokenizer, mask="attention").attribute(TEXT, method="partition")
+    assert np.abs(result.values).max() > 0
+    np.testing.assert_allclose(result.base_values + result.values.sum(0), result.outputs, rtol=1e-6)
+
+
+def test_multi_label_head_explains_sigmoid_probabilities(make_bert, tokenizer):
+    """Multi-label heads use per-label sigmoids, so each label's probability is explained on its own."""
+    model = make_bert(n_labels=4, problem_type="multi_label_classification")
+    result = Explainer(model, tokenizer).attribute(TEXT, method="partition")
+    with torch.no_grad():
+        logits = model(**tokenizer(TEXT, return_tensors="pt")).logits[0].double().numpy()
+    np.testing.assert_allclose(result.outputs, 1 / (1 + np.exp(-logits)), rtol=1e-5)
+    np.testing.assert_allclose(result.base_values + result.values.sum(0), result.outputs, rtol=1e-6)
+
+
+def test_regression_head_explains_the_raw_value(make_bert, tokenizer):
+    """A one-output regression head is explained on its raw value; probabilities are refused clearly."""
+    model = make_bert(n_labels=1)
+    result = Explainer(model, tokenizer).attribute(TEXT, method="partition")
+    with torch.no_grad():
+        value = model(**tokenizer(TEXT, return_tensors="pt")).logits[0, 0].item()
+    assert result.output == "logit"
+    assert result.outputs[0] == pytest.approx(value, rel=1e-5)
+    with pytest.raises(ValueError, match="regression head"):
+        Explainer(model, tokenizer).attribute(TEXT, output="probability")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"text": ""}, ValueError, "empty"),
+        ({"text": "   \n"}, ValueError, "empty"),
+        ({"text": 42}, TypeError, "must be a str"),
+        ({"method": "magic"}, ValueError, "method must be one of"),
+        ({"max_evals": 0}, ValueError, "max_evals must be an integer of at least 2"),
+        ({"max_evals": -5}, ValueError, "max_evals must be an integer of at least 2"),
+        ({"masked": [99]}, IndexError, "out of range"),
+        ({"output": "odds"}, ValueError, "output must be one of"),
+        ({"players": "chars"}, ValueError, "players must be one of"),
+        ({"method": "permutation", "max_evals": 5}, ValueError, "too small for method='permutation'"),
+    ],
+)
+def test_bad_arguments_get_clear_errors(model, tokenizer, kwargs, error, message):
+    """Each bad argument raises an error whose message says what is wrong."""
+    args = {"text": TEXT} | kwargs
+    text = args.pop("text")
+    with pytest.raises(error, match=message):
+        Explainer(model, tokenizer).attribute(text, **args)
+
+
+def test_exact_refuses_too_many_players(model, tokenizer):
+    """Exact enumeration beyond 14 players would take 2^n forward rows; it is refused with advice."""
+    text = " ".join(["the movie was great"] * 4)
+    with pytest.raises(ValueError, match="limited to 14 players.*partition"):
+        Explainer(model, tokenizer).attribute(text, method="exact")
+
+
+def test_unknown_target_is_refused(model, tokenizer):
+    """A target that is not a class name or index lists the model's classes."""
+    with pytest.raises(ValueError, match="LABEL_0"):
+        sw.explain(model, tokenizer, TEXT, target="positive")
+    with pytest.raises(ValueError, match="out of range"):
+        sw.explain(model, tokenizer, TEXT, target=7)
+
+
+def test_non_classifier_and_mismatched_tokenizer_are_refused(make_bert, tokenizer):
+    """A bare encoder, or a tokenizer with more ids than the embedding table, fails before any forward pass."""
+    from transformers import BertConfig, BertModel
+
+    with pytest.raises(TypeError, match="not a sequence classifier"):
+        Explainer(BertModel(BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1,
+                                       num_attention_heads=1, intermediate_size=16)), tokenizer)
+    small = make_bert()
+    small.resize_token_embeddings(10)
+    with pytest.raises(ValueError, match="does not belong to this model"):
+        Explainer(small, tokenizer)
+
+
+def test_nan_outputs_raise_a_clear_error(make_bert, tokenizer):
+    """NaN model outputs are reported as such instead of drawing a silently wrong picture."""
+    model = make_bert()
+    with torch.no_grad():
+        model.classifier.bias.fill_(float("nan"))
+    with pytest.raises(sw.ModelOutputError, match="NaN or infinite"):
+        Explainer(model, tokenizer).attribute(TEXT)
+
+
+def test_long_input_is_truncated_and_flagged(model, tokenizer):
+    """Text longer than the model accepts is explained up to the limit and marked truncated."""
+    text = " ".join(["the movie was great"] * 30)
+    result = Explainer(model, tokenizer).attribute(text, max_evals=100)
+    assert result.truncated
+    assert len(result.tokens) == 62  # 64 positions minus [CLS] and [SEP]
