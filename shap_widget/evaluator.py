@@ -164,9 +164,9 @@ class Evaluator:
                 try:
                     logits = self._call(ids, attention, inputs)
                 except Exception as err:  # noqa: BLE001 - only out-of-memory is retried
-                    if not _is_oom(err) or rows == 1:
+                    if not _is_oom(err) or n == 1:
                         raise
-                    rows = max(1, rows // 2)
+                    rows = max(1, n // 2)
                     self._max_rows[length] = rows
                     if device.type == "cuda":
                         torch.cuda.empty_cache()

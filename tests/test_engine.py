@@ -185,8 +185,9 @@ def test_out_of_memory_halves_the_batch_and_completes(make_bert, tokenizer, monk
     monkeypatch.setattr(model, "forward", forward)
     ex = Explainer(model, tokenizer)
     result = ex.attribute(TEXT, method="exact")
-    assert seen[:4] == [512, 256, 128, 64]
-    assert max(seen[4:]) == 64
+    assert seen[:5] == [1, 511, 255, 127, 63]  # the input alone, then halving until the batch fits
+    assert max(seen[5:]) == 63 and sum(seen[4:]) == 511
+    assert ex.evaluator.rows_run == 512
     np.testing.assert_allclose(result.values, reference.values, atol=1e-6)
 
 

@@ -129,7 +129,7 @@ _HARNESS_JS = r"""
   // (e.g. an ipywidgets Output) are included in their parent's text once.
   const outputText = (area) =>
     Array.from(area.querySelectorAll(":scope > .jp-OutputArea-child > .jp-OutputArea-output"))
-      .map((node) => node.innerText).join("\n");
+      .map((node) => node.innerText.replace(/\n+$/, "")).join("\n");
   const cellState = (cell, index) => {
     const model = cell.model;
     const outputs = model.outputs ? model.outputs.toJSON() : [];
