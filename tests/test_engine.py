@@ -295,3 +295,21 @@ def test_long_input_is_truncated_and_flagged(model, tokenizer):
     result = Explainer(model, tokenizer).attribute(text, max_evals=100)
     assert result.truncated
     assert len(result.tokens) == 62  # 64 positions minus [CLS] and [SEP]
+
+
+def test_autocast_bf16_still_adds_up(model, tokenizer):
+    """Under bf16 autocast (the GPU fast path, exercised here on CPU) values stay additive and close to fp32."""
+    fp32 = Explainer(model, tokenizer).attribute(TEXT, method="exact")
+    bf16 = Explainer(model, tokenizer, autocast="bf16").attribute(TEXT, method="exact")
+    np.testing.assert_allclose(bf16.base_values + bf16.values.sum(0), bf16.outputs, rtol=1e-6)
+    assert np.corrcoef(fp32.values.ravel(), bf16.values.ravel())[0, 1] > 0.95
+
+
+def test_evaluator_runs_on_the_models_device(model, tokenizer):
+    """Inputs are built on the device the model's parameters live on."""
+    ex = Explainer(model, tokenizer)
+    assert ex.evaluator.device == next(model.parameters()).device
+    with pytest.raises(ValueError, match="autocast must be"):
+        Explainer(model, tokenizer, autocast="int8")
+    with pytest.raises(ValueError, match="batch_size must be"):
+        Explainer(model, tokenizer, batch_size=0)
