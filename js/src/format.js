@@ -31,11 +31,6 @@ export function formatNumber(value) {
   return plainNumber(Number(v.toPrecision(2)));
 }
 
-export function formatSigned(value) {
-  const s = formatNumber(value);
-  return Number(value) > 0 ? "+" + s : s;
-}
-
 /** Five significant digits, for tooltips. */
 export function formatPrecise(value) {
   const v = Number(value);

@@ -99,6 +99,16 @@ export function resultMatches(s) {
 }
 
 /**
+ * Whether `values` belong to the players shown. The kernel renumbers the
+ * players as soon as the text or player kind changes, before it has values
+ * for them.
+ */
+export function valuesFitTokens(s) {
+  const r = s.result_for ?? {};
+  return s.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+}
+
+/**
  * The state to show: "computing" also while an intent waits for the kernel,
  * which is the case whenever a "ready" result does not match the input.
  */

@@ -5,7 +5,7 @@ import { createHeatmap } from "./heatmap.js";
 import { createLegend } from "./legend.js";
 import { createProbabilities } from "./probabilities.js";
 import { scaleMax } from "./scale.js";
-import { displayState, isStale, normalize } from "./state.js";
+import { displayState, isStale, normalize, valuesFitTokens } from "./state.js";
 
 const noop = () => {};
 
@@ -106,6 +106,7 @@ export function createView(container, actions = {}) {
 
   function update(raw) {
     const s = normalize(raw);
+    const shownValues = valuesFitTokens(s) ? s.values : [];
     const shownState = displayState(s);
     const stale = isStale(s) && s.tokens.length > 0;
 
@@ -119,7 +120,8 @@ export function createView(container, actions = {}) {
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    legend.update(scaleMax(s.values, s.target, s.masked), label);
+    legend.update(scaleMax(shownValues, s.target, s.masked), label);
+    legend.el.hidden = s.tokens.length === 0;
     maskButtons.update(s);
     progress.update(s, shownState);
 
@@ -127,7 +129,7 @@ export function createView(container, actions = {}) {
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
 
-    heatmap.update(s);
+    heatmap.update({ ...s, values: shownValues });
     additive.update(s);
     probabilities.update(s);
     meta.update(s);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatNumber, formatPercent, formatPrecise, formatSigned, outputLabel, plainNumber } from "../src/format.js";
+import { formatNumber, formatPercent, formatPrecise, outputLabel, plainNumber } from "../src/format.js";
 
 describe("plainNumber", () => {
   it.each([
@@ -31,9 +31,7 @@ describe("formatNumber", () => {
     expect(formatNumber(0)).toBe("0");
   });
 
-  it("signs, precise and percent forms", () => {
-    expect(formatSigned(0.5)).toBe("+0.500");
-    expect(formatSigned(-0.5)).toBe("-0.500");
+  it("precise and percent forms", () => {
     expect(formatPrecise(0.123456789)).toBe("+0.12346");
     expect(formatPrecise(-2e-8)).toBe("-0.00000002");
     expect(formatPercent(0.9312)).toBe("93.1%");

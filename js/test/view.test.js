@@ -91,6 +91,7 @@ describe("tokens", () => {
     const { root } = render({ labels: ["a", "b"] });
     expect(tokens(root)).toHaveLength(0);
     expect(root.querySelector(".sw-empty").textContent).toMatch(/Explain/);
+    expect(root.querySelector(".sw-legend").hidden).toBe(true);
     expect(root.dataset.state).toBe("ready");
   });
 });
@@ -139,6 +140,17 @@ describe("staleness", () => {
     expect(render(sampleState({ text: "Another text" })).root.dataset.stale).toBe("true");
     expect(render(sampleState({ players: "word" })).root.dataset.stale).toBe("true");
     expect(render(sampleState({ output: "logit" })).root.dataset.stale).toBe("true");
+  });
+
+  it("does not colour new players with the values of an earlier text", () => {
+    const { root } = render(
+      sampleState({ text: "Great fun", tokens: [{ text: "Great", prefix: "" }, { text: "fun", prefix: " " }] }),
+    );
+    const els = tokens(root);
+    expect(els.map((t) => t.dataset.value)).toEqual(["0", "0"]);
+    expect(els.every((t) => t.style.backgroundColor === "")).toBe(true);
+    expect(root.querySelector(".sw-legend").dataset.max).toBe("0");
+    expect(root.dataset.stale).toBe("true");
   });
 
   it("is fresh only when the result matches and nothing is computing", () => {

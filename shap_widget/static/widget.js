@@ -101,6 +101,10 @@ function resultMatches(s) {
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
   return r.text === s.text && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output);
 }
+function valuesFitTokens(s) {
+  const r = s.result_for ?? {};
+  return s.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+}
 function displayState(s) {
   if (s.pending || s.state === "computing") return "computing";
   if (s.state === "error") return "error";
@@ -637,6 +641,7 @@ function createView(container, actions = {}) {
   container.append(root);
   function update(raw) {
     const s = normalize(raw);
+    const shownValues = valuesFitTokens(s) ? s.values : [];
     const shownState = displayState(s);
     const stale = isStale(s) && s.tokens.length > 0;
     setAttr(root, "data-state", shownState);
@@ -648,13 +653,14 @@ function createView(container, actions = {}) {
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    legend.update(scaleMax(s.values, s.target, s.masked), label);
+    legend.update(scaleMax(shownValues, s.target, s.masked), label);
+    legend.el.hidden = s.tokens.length === 0;
     maskButtons.update(s);
     progress.update(s, shownState);
     const showError = s.state === "error";
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
-    heatmap.update(s);
+    heatmap.update({ ...s, values: shownValues });
     additive.update(s);
     probabilities.update(s);
     meta.update(s);
