@@ -4,14 +4,21 @@ One JupyterLab server and one browser serve the whole session, because starting
 them dominates the run time; every test gets a fresh browser context and page,
 and its kernels are shut down afterwards so tests cannot leak state.
 
-Usage in a test::
+Usage in a test (helpers live in ``notebook_ui``)::
 
+    import pytest
     from notebook_ui import run_code, wait_for_widget
+    from playwright.sync_api import expect
 
-    def test_button_click_updates_model(open_notebook):
+    pytestmark = pytest.mark.browser
+
+    def test_click_selects_token(open_notebook):
+        \"""Clicking a token must select it in Python, not just highlight it.\"""
         page = open_notebook(["from shap_widget import ExplainWidget", "w = ExplainWidget(...)", "w"])
-        wait_for_widget(page, ".some-root").click()
-        assert run_code(page, "print(w.some_trait)") == "..."
+        root = wait_for_widget(page, ".root-class-of-the-widget")
+        root.locator("button").first.click()
+        expect(root).to_have_attribute("data-selected", "0")
+        assert run_code(page, "print(w.selected)") == "0"
 """
 
 from __future__ import annotations
@@ -25,18 +32,20 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from ipykernel.kernelspec import write_kernel_spec
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from notebook_ui import KERNEL_NAME, LabServer, track_page  # noqa: E402
-from notebook_ui import open_notebook as _open_notebook  # noqa: E402
+from notebook_ui import KERNEL_NAME, LabServer, track_page
+from notebook_ui import open_notebook as _open_notebook
 
 CHROMIUM_PATH = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,6 +59,10 @@ SERVER_START_TIMEOUT_S = 120.0
 SERVER_STOP_TIMEOUT_S = 20.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UI_DIR = Path(__file__).resolve().parent
+# Screenshots of failures; CI can point this at a folder it keeps.
+ARTIFACT_DIR = Path(
+    os.environ.get("UI_ARTIFACTS_DIR") or Path(tempfile.gettempdir()) / "shap_widget-ui-artifacts"
+)
 
 # JupyterLab user settings: no news/update prompts or toasts, no kernel picker,
 # and every cell attached to the DOM so widgets outside the viewport still render.
@@ -77,9 +90,7 @@ LAB_DISABLED_PLUGINS = [
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``browser`` marker when the project config does not."""
     if not any(line.split(":")[0].strip() == "browser" for line in config.getini("markers")):
-        config.addinivalue_line(
-            "markers", "browser: real-browser tests (Chromium + JupyterLab on localhost)"
-        )
+        config.addinivalue_line("markers", "browser: real-browser tests (Chromium + JupyterLab on localhost)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -91,9 +102,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Keep each phase's report on the item so fixtures can tell if the test failed."""
+    """Screenshot the page of a failed browser test while its fixtures are still alive."""
     report = yield
-    setattr(item, f"ui_report_{report.when}", report)
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and isinstance(page, Page) and not page.is_closed():
+        ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", item.name)
+        path = ARTIFACT_DIR / f"{name}.png"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(path), full_page=True)
+            report.sections.append(("browser screenshot", str(path)))
     return report
 
 
@@ -115,16 +133,9 @@ def _prepare_jupyter_dirs(base: Path) -> dict[str, str]:
     for directory in (config_dir, data_dir, runtime_dir, ipython_dir):
         directory.mkdir(parents=True, exist_ok=True)
 
-    # The default kernel must run this interpreter, where the package under test lives.
-    _write_json(
-        data_dir / "kernels" / KERNEL_NAME / "kernel.json",
-        {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "metadata": {"debugger": True},
-        },
-    )
+    # The default kernel must run this interpreter, where the package under test
+    # lives; ipykernel writes the same spec `ipykernel install` would, for sys.executable.
+    write_kernel_spec(path=data_dir / "kernels" / KERNEL_NAME)
     settings_dir = config_dir / "lab" / "user-settings"
     for plugin, values in LAB_USER_SETTINGS.items():
         _write_json(settings_dir / f"{plugin}.jupyterlab-settings", values)
@@ -203,28 +214,33 @@ def _pids_mentioning(marker: str) -> list[int]:
 
 def _stop_server(server: LabServer, process: subprocess.Popen[bytes], runtime_dir: Path) -> None:
     """Stop the server and its kernels; escalate to signals if a graceful stop stalls."""
-    # Kernels run in their own sessions, so killing the server's group alone would
-    # orphan them: ask the server to shut them down first.
+    # Kernels run in sessions of their own, so signalling the server's process
+    # group would orphan them: ask the server to shut them down first.
     with contextlib.suppress(Exception):
         server.shutdown_all_kernels()
     with contextlib.suppress(Exception):
         server.api("POST", "api/shutdown", timeout=5)
-    try:
-        process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pass
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=SERVER_STOP_TIMEOUT_S / 2)
+        try:
+            process.wait(timeout=SERVER_STOP_TIMEOUT_S)
+            break
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+    else:
+        process.wait()
+    # Whatever is left of the group, then kernels the server failed to stop.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         pids = _pids_mentioning(str(runtime_dir))
+        if not pids:
+            return
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + 5
-        while pids and time.monotonic() < deadline and _pids_mentioning(str(runtime_dir)):
+        while time.monotonic() < deadline and _pids_mentioning(str(runtime_dir)):
             time.sleep(0.1)
 
 
@@ -239,14 +255,15 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         **_prepare_jupyter_dirs(base),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         # Kernels import the working tree's package whether or not it is installed.
-        "PYTHONPATH": os.pathsep.join(
-            p for p in [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")] if p
-        ),
+        "PYTHONPATH": os.pathsep.join(p for p in [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")] if p),
     }
     token = secrets.token_hex(24)
     port = _free_port()
     command = [
-        sys.executable, "-m", "jupyter", "lab",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
         "--no-browser",
         f"--ServerApp.token={token}",
         f"--ServerApp.port={port}",
@@ -259,8 +276,13 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     server = LabServer(f"http://127.0.0.1:{port}/", token, root_dir, log_path)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=root_dir, env=env, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=root_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_up(server, process)
@@ -299,24 +321,17 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    """A page whose console is recorded and which is screenshotted if the test fails."""
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A fresh page whose console output is kept for failure messages."""
     new_page = context.new_page()
-    artifact_dir = Path(os.environ.get("UI_ARTIFACTS_DIR") or tmp_path_factory.getbasetemp() / "ui-artifacts")
-    track_page(new_page, artifact_dir)
+    track_page(new_page, ARTIFACT_DIR)
     yield new_page
-    report = getattr(request.node, "ui_report_call", None)
-    if report is not None and report.failed:
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
-        artifact_dir.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(Exception):
-            new_page.screenshot(path=str(artifact_dir / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
-def open_notebook(page: Page, lab_server: LabServer,
-                  request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
+def open_notebook(
+    page: Page, lab_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Page]]:
     """Factory: ``open_notebook(cells, name=None)`` opens a new notebook and runs all cells.
 
     Returns the page showing the notebook. The test's kernels are shut down afterwards.
@@ -338,8 +353,7 @@ def open_notebook(page: Page, lab_server: LabServer,
             page.close()
         try:
             lab_server.shutdown_all_kernels()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise AssertionError(
                 f"could not shut down kernels after the test: {exc}\n{lab_server.log_tail()}"
             ) from exc
-

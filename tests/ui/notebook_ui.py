@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import nbformat
 from playwright.sync_api import Error as PlaywrightError
@@ -179,6 +179,8 @@ _HARNESS_JS = r"""
     kernelIdle: (path) => kernelIdle(status(path)),
     runAll(path) {
       const panel = panelFor(path);
+      // More room for widgets; the file browser plays no part in the tests.
+      window.jupyterapp.shell.collapseLeft?.();
       activate(panel);
       panel.content.mode = "command";
       // Not awaited: completion is observed by polling the cell models.
@@ -212,13 +214,17 @@ _HARNESS_JS = r"""
       const cell = (s.cells || []).find((c) => c.id === id);
       if (!cell) return { error: `cell ${id} disappeared`, status: s };
       if (cell.errors.length) return { error: cell.errors.join("\n"), cell };
-      const done = kernelIdle(s) && cell.count !== null && !cell.running &&
-        cell.rendered >= cell.outputs;
+      // The count is set only after the kernel reported the request done (reply
+      // and idle status), so outputs are complete once they are all rendered.
+      const done = cell.count !== null && !cell.running && cell.rendered >= cell.outputs;
       return done ? { done: true, text: cell.text } : false;
     },
   };
 }
 """
+# Polled while JupyterLab loads: the harness can only be installed once the page's
+# new document exists, and the app appears later still.
+_KERNEL_IDLE_JS = "(path) => { (" + _HARNESS_JS + ")(); return window.__uiHarness.kernelIdle(path); }"
 
 
 def _install(page: Page) -> None:
@@ -329,21 +335,22 @@ def write_notebook(root_dir: Path, name: str, cells: Sequence[str]) -> Path:
     return path
 
 
-def wait_for_kernel_idle(page: Page, path: str | None = None,
-                         timeout_s: float = KERNEL_READY_TIMEOUT_S) -> None:
-    """Wait until the notebook's kernel is connected and idle."""
-    _install(page)
+def wait_for_kernel_idle(
+    page: Page, path: str | None = None, timeout_s: float = KERNEL_READY_TIMEOUT_S
+) -> None:
+    """Wait until JupyterLab shows the notebook (``path``, else the open one) with an idle kernel."""
     _wait_for(
         page,
-        "(path) => window.__uiHarness && window.__uiHarness.kernelIdle(path)",
+        _KERNEL_IDLE_JS,
         path,
         timeout_s,
-        f"the kernel of {path or 'the open notebook'} to be connected and idle",
+        f"JupyterLab to show {path or 'a notebook'} with a connected, idle kernel",
     )
 
 
-def open_notebook(page: Page, server: LabServer, name: str, cells: Sequence[str],
-                  timeout_s: float = RUN_ALL_TIMEOUT_S) -> Page:
+def open_notebook(
+    page: Page, server: LabServer, name: str, cells: Sequence[str], timeout_s: float = RUN_ALL_TIMEOUT_S
+) -> Page:
     """Create ``name`` from ``cells``, open it in JupyterLab and run all cells.
 
     Returns once every cell has executed and the kernel is idle; fails fast with
@@ -354,15 +361,12 @@ def open_notebook(page: Page, server: LabServer, name: str, cells: Sequence[str]
     write_notebook(server.root_dir, name, cells)
     # A workspace per notebook: JupyterLab must not restore tabs of earlier tests.
     workspace = re.sub(r"[^A-Za-z0-9_-]", "-", name.removesuffix(".ipynb"))
-    page.goto(server.url(f"lab/workspaces/{workspace}/tree/{name}"),
-              wait_until="domcontentloaded", timeout=timeout_s * 1000)
-    _wait_for(
-        page,
-        _HARNESS_JS_WAIT_INSTALL,
-        name,
-        KERNEL_READY_TIMEOUT_S,
-        f"JupyterLab to open {name} with a connected idle kernel",
+    page.goto(
+        server.url(f"lab/workspaces/{workspace}/tree/{name}"),
+        wait_until="domcontentloaded",
+        timeout=timeout_s * 1000,
     )
+    wait_for_kernel_idle(page, name)
     page.evaluate("(path) => window.__uiHarness.runAll(path)", name)
     result = _wait_for(
         page,
@@ -380,26 +384,19 @@ def open_notebook(page: Page, server: LabServer, name: str, cells: Sequence[str]
     return page
 
 
-# Installs the harness from inside the polled predicate, because the app (and the
-# harness with it) only appears once JupyterLab's bundles have loaded.
-_HARNESS_JS_WAIT_INSTALL = (
-    "(path) => { (" + _HARNESS_JS + ")(); return window.__uiHarness.kernelIdle(path); }"
-)
-
-
 def run_code(page: Page, code: str, timeout_s: float = RUN_CODE_TIMEOUT_S) -> str:
     """Append ``code`` as a new last cell of the open notebook, run it, return its output.
 
-    The returned text is what the page shows in the cell's output area (stdout,
-    results, rich text), stripped of surrounding whitespace. Fails with the
-    traceback if the cell raises.
+    Waits for this cell's execution to finish (its execution count is set and its
+    outputs are rendered), not for a fixed time. The returned text is what the
+    page shows in the cell's output area (stdout, results, rich text), stripped
+    of surrounding whitespace. Fails with the traceback if the cell raises.
     """
     _install(page)
     try:
         cell = page.evaluate("(code) => window.__uiHarness.appendAndRun(code)", code)
     except PlaywrightError as exc:
-        raise AssertionError(f"could not add a cell to run {code!r}: {exc}\n"
-                             f"{describe_page(page)}") from None
+        raise AssertionError(f"could not add a cell to run {code!r}: {exc}\n{describe_page(page)}") from None
     result = _wait_for(
         page,
         "([path, id]) => window.__uiHarness.cellDone(path, id)",
@@ -417,8 +414,12 @@ def widget_locator(page: Page, selector: str) -> Locator:
     return page.locator(f".jp-OutputArea-output {selector}")
 
 
-def wait_for_widget(page: Page, selector: str, timeout_s: float = WIDGET_TIMEOUT_S,
-                    state: str = "visible") -> Locator:
+def wait_for_widget(
+    page: Page,
+    selector: str,
+    timeout_s: float = WIDGET_TIMEOUT_S,
+    state: Literal["attached", "visible"] = "visible",
+) -> Locator:
     """Wait until ``selector`` appears inside a widget output, return its first match.
 
     This is how a test knows a widget has rendered: pass a selector the widget's
@@ -426,7 +427,7 @@ def wait_for_widget(page: Page, selector: str, timeout_s: float = WIDGET_TIMEOUT
     """
     locator = widget_locator(page, selector).first
     try:
-        locator.wait_for(state=state, timeout=timeout_s * 1000)  # type: ignore[arg-type]
+        locator.wait_for(state=state, timeout=timeout_s * 1000)
     except PlaywrightTimeoutError:
         raise AssertionError(
             f"no widget element matching {selector!r} became {state} within {timeout_s:.0f} s\n"
