@@ -23,21 +23,26 @@ class NetworkUsed(AssertionError):
     pass
 
 
-def _refuse(*args, **kwargs):
-    raise NetworkUsed(f"network access during load: {args!r}")
-
-
 @pytest.fixture(scope="module")
 def loaded():
     return load_sentiment_model()
 
 
 def test_load_does_not_touch_the_network(monkeypatch):
+    # Recorded as well as refused: transformers turns some network errors
+    # into quiet fallbacks, which would hide an attempt that only raised.
+    attempts: list[tuple] = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise NetworkUsed(f"network access during load: {args!r}")
+
     for name in ("connect", "connect_ex"):
-        monkeypatch.setattr(socket.socket, name, _refuse)
-    monkeypatch.setattr(socket, "create_connection", _refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
     model, _ = load_sentiment_model()
+    assert attempts == []
     assert model.config.num_labels == 3
 
 
@@ -120,6 +125,8 @@ def test_adapter_changes_the_base_model(loaded):
         ("Thank you so much, the staff were amazing and the flight was great.", "positive"),
         ("This is terrible, I hate it.", "negative"),
         ("Worst customer service ever, my bag is lost and nobody cares.", "negative"),
+        ("Apple released its quarterly earnings report today.", "neutral"),
+        ("The meeting is scheduled for Tuesday at 3 pm.", "neutral"),
     ],
 )
 def test_clear_sentences(loaded, text, expected):

@@ -25,8 +25,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
+# Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine
+# spinning threads starve each other and a step can take several times longer.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,7 +51,7 @@ LORA_TARGETS = (
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=13, help="seed for the split, init and batch order")
-    p.add_argument("--steps", type=int, default=1400)
+    p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=8e-4, help="peak learning rate (linear warm-up, then linear decay)")
     p.add_argument("--warmup", type=float, default=0.06, help="fraction of steps spent warming up")
@@ -65,7 +69,7 @@ def parse_args() -> argparse.Namespace:
         "--confidence-weighting", action=argparse.BooleanOptionalAction, default=True,
         help="weight each row's loss by its annotator confidence (1 where unrated)",
     )
-    p.add_argument("--eval-every", type=int, default=200, help="validation interval; the best checkpoint is kept")
+    p.add_argument("--eval-every", type=int, default=250, help="validation interval; the best checkpoint is kept")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, default=ADAPTER_PATH)
     p.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
@@ -156,6 +160,7 @@ def export(model, path: Path, scale: float, meta: dict[str, str]) -> None:
     tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in tensors.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(path), metadata={"lora_scale": repr(scale), **meta})
+    path.chmod(0o644)  # safetensors writes owner-only files; this one is package data
 
 
 def write_results(args: argparse.Namespace, command: str, wall: float, n_train: int, best_step: int,

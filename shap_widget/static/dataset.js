@@ -1,0 +1,581 @@
+// src/dataset_state.js
+var TRAITS = [
+  "labels",
+  "players",
+  "has_labels",
+  "rows",
+  "visible",
+  "sort_by",
+  "sort_descending",
+  "filter_misclassified",
+  "filter_predicted",
+  "filter_label",
+  "filter_token",
+  "selected",
+  "global_target",
+  "global_min_count",
+  "global_top",
+  "global_tokens",
+  "state",
+  "progress",
+  "n_explained",
+  "error"
+];
+var DEFAULTS = {
+  labels: [],
+  players: "token",
+  has_labels: false,
+  rows: [],
+  visible: [],
+  sort_by: "index",
+  sort_descending: false,
+  filter_misclassified: false,
+  filter_predicted: -1,
+  filter_label: -1,
+  filter_token: "",
+  selected: -1,
+  global_target: 0,
+  global_min_count: 1,
+  global_top: 30,
+  global_tokens: [],
+  state: "ready",
+  progress: 0,
+  n_explained: 0,
+  error: ""
+};
+var ARRAYS = ["labels", "rows", "visible", "global_tokens"];
+var COLUMNS = [
+  { key: "index", label: "#", title: "Row", descFirst: false, numeric: true },
+  { key: "text", label: "Text", title: "Text", descFirst: false },
+  { key: "label", label: "Label", title: "True label", descFirst: false, needsLabels: true },
+  { key: "predicted", label: "Predicted", title: "Predicted class", descFirst: false },
+  { key: "probability", label: "Prob.", title: "Probability of the predicted class", descFirst: true, numeric: true },
+  { key: "loss", label: "Loss", title: "Cross-entropy of the true label", descFirst: true, numeric: true, needsLabels: true },
+  {
+    key: "correct",
+    label: "OK",
+    title: "Whether the prediction equals the label (ascending: misclassified first)",
+    descFirst: false,
+    needsLabels: true
+  }
+];
+function normalize(raw = {}) {
+  const s = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
+  for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
+  s.visible = s.visible.map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < s.rows.length);
+  s.selected = Number.isInteger(Number(s.selected)) ? Number(s.selected) : -1;
+  return s;
+}
+function nextSort(s, key) {
+  if (s.sort_by === key) return { sort_by: key, sort_descending: !s.sort_descending };
+  const column = COLUMNS.find((c) => c.key === key);
+  return { sort_by: key, sort_descending: Boolean(column?.descFirst) };
+}
+function hasFilter(s) {
+  return Boolean(s.filter_misclassified || s.filter_predicted >= 0 || s.filter_label >= 0 || String(s.filter_token).trim());
+}
+function sameToken(a, b) {
+  return String(a ?? "").trim().toLowerCase() === String(b ?? "").trim().toLowerCase();
+}
+function className(s, index) {
+  if (index == null || index < 0) return "";
+  return String(s.labels[index] ?? `class ${index}`);
+}
+
+// src/dom.js
+function h(tag, attrs = {}, children = []) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of [].concat(children)) if (child != null) el.append(child);
+  return el;
+}
+function setAttr(el, name, value) {
+  if (value == null || value === false) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const s = value === true ? "" : String(value);
+  if (el.getAttribute(name) !== s) el.setAttribute(name, s);
+}
+function setText(el, text) {
+  const s = String(text);
+  if (el.textContent !== s) el.textContent = s;
+}
+
+// src/format.js
+function plainNumber(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v === 0) return "0";
+  const s = String(v);
+  if (!s.includes("e")) return s;
+  const [mantissa, exp] = s.split("e");
+  const negative = mantissa.startsWith("-");
+  const [whole, frac = ""] = mantissa.replace("-", "").split(".");
+  const digits = whole + frac;
+  const point = whole.length + Number(exp);
+  let out;
+  if (point <= 0) out = "0." + "0".repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + "0".repeat(point - digits.length);
+  else out = digits.slice(0, point) + "." + digits.slice(point);
+  return (negative ? "-" : "") + out;
+}
+function formatNumber(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v)) return "\u2013";
+  if (v === 0) return "0";
+  if (Math.abs(v) >= 0.01) return v.toFixed(3);
+  return plainNumber(Number(v.toPrecision(2)));
+}
+function formatPrecise(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v === 0) return "0";
+  const s = plainNumber(Number(v.toPrecision(5)));
+  return v > 0 ? "+" + s : s;
+}
+function formatPercent(p) {
+  const v = Number(p);
+  if (!Number.isFinite(v)) return "\u2013";
+  return (v * 100).toFixed(1) + "%";
+}
+
+// src/dataset_filters.js
+function setClassOptions(select, anyLabel, labels) {
+  const key = JSON.stringify([anyLabel, labels]);
+  if (select.dataset.options === key) return;
+  select.dataset.options = key;
+  select.replaceChildren(
+    h("option", { value: "-1", text: anyLabel }),
+    ...labels.map((label, i) => h("option", { value: String(i), text: String(label) }))
+  );
+}
+function createFilters({ onFilter }) {
+  const misclassified = h("input", { type: "checkbox", class: "sw-filter-misclassified" });
+  misclassified.addEventListener("change", () => onFilter({ filter_misclassified: misclassified.checked }));
+  const misclassifiedField = h("label", { class: "sw-field sw-check" }, [misclassified, "Misclassified only"]);
+  const predicted = h("select", { class: "sw-filter-predicted", "aria-label": "Predicted class" });
+  predicted.addEventListener("change", () => onFilter({ filter_predicted: Number(predicted.value) }));
+  const label = h("select", { class: "sw-filter-label", "aria-label": "True label" });
+  label.addEventListener("change", () => onFilter({ filter_label: Number(label.value) }));
+  const token = h("input", {
+    type: "search",
+    class: "sw-filter-token",
+    placeholder: "Contains token\u2026",
+    "aria-label": "Only examples that contain this token",
+    spellcheck: "false",
+    autocomplete: "off"
+  });
+  token.addEventListener("input", () => onFilter({ filter_token: token.value }));
+  const clear = h("button", { type: "button", class: "sw-filter-clear", text: "Clear filters" });
+  clear.addEventListener(
+    "click",
+    () => onFilter({ filter_misclassified: false, filter_predicted: -1, filter_label: -1, filter_token: "" })
+  );
+  const count = h("span", { class: "sw-count", "aria-live": "polite" });
+  const el = h("div", { class: "sw-filters", role: "group", "aria-label": "Filters" }, [
+    misclassifiedField,
+    predicted,
+    label,
+    token,
+    clear,
+    count
+  ]);
+  let syncedToken = null;
+  function update(s) {
+    misclassified.checked = Boolean(s.filter_misclassified);
+    misclassified.disabled = !s.has_labels;
+    misclassifiedField.hidden = !s.has_labels;
+    setClassOptions(predicted, "Any prediction", s.labels);
+    predicted.value = String(s.filter_predicted);
+    setClassOptions(label, "Any label", s.labels);
+    label.value = String(s.filter_label);
+    label.hidden = !s.has_labels;
+    if (s.filter_token !== syncedToken) {
+      if (token.value !== s.filter_token) token.value = s.filter_token;
+      syncedToken = s.filter_token;
+    }
+    clear.disabled = !hasFilter(s);
+    const n = s.visible.length;
+    setText(count, `${n} of ${s.rows.length} example${s.rows.length === 1 ? "" : "s"}`);
+    setAttr(count, "data-count", n);
+  }
+  return { el, update };
+}
+
+// src/scale.js
+var NEGATIVE_RGB = [0, 94, 160];
+var POSITIVE_RGB = [196, 78, 0];
+
+// src/dataset_global.js
+function createGlobalView({ onToken, onTarget, onMinCount }) {
+  const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
+  target.addEventListener("change", () => onTarget(Number(target.value)));
+  const minCount = h("input", {
+    type: "number",
+    class: "sw-global-min-count",
+    min: 1,
+    step: 1,
+    inputmode: "numeric",
+    "aria-label": "Minimum number of occurrences",
+    title: "Only tokens that occur at least this often"
+  });
+  let shownMinCount = null;
+  minCount.addEventListener("change", () => {
+    const n = Math.round(Number(minCount.value));
+    if (Number.isFinite(n) && n >= 1) onMinCount(n);
+    else minCount.value = String(shownMinCount);
+  });
+  const heading = h("div", { class: "sw-global-head" }, [
+    h("span", { class: "sw-global-title", text: "Mean |SHAP| towards" }),
+    target,
+    h("label", { class: "sw-field" }, [h("span", { class: "sw-field-label", text: "min. count" }), minCount])
+  ]);
+  const list = h("ol", { class: "sw-global-list" });
+  const empty = h("div", { class: "sw-global-empty sw-empty" });
+  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [heading, list, empty]);
+  list.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest(".sw-global-token") : null;
+    if (button && list.contains(button)) onToken(button.dataset.token);
+  });
+  let optionsKey = null;
+  let itemsKey = null;
+  function item(s, stat, max) {
+    const share = max > 0 ? Math.min(1, Number(stat.mean_abs) / max) : 0;
+    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    const fill = h("span", { class: "sw-global-fill" });
+    fill.style.width = `${(share * 100).toFixed(1)}%`;
+    fill.style.background = `rgb(${rgb.join(", ")})`;
+    const label = className(s, s.global_target);
+    const direction = Number(stat.mean) < 0 ? `away from ${label}` : `towards ${label}`;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "sw-global-token",
+        "data-token": stat.token,
+        "data-mean-abs": stat.mean_abs,
+        "data-count": stat.count,
+        "data-examples": stat.examples,
+        title: `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}, mean ${formatPrecise(stat.mean)} (${direction}); ${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}
+Click to show only the examples that contain it`
+      },
+      [
+        h("span", { class: "sw-global-name", text: stat.token }),
+        h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
+        h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
+        h("span", { class: "sw-global-count sw-num", text: `\xD7${stat.count}` })
+      ]
+    );
+    return h("li", {}, [button]);
+  }
+  function update(s) {
+    const key = JSON.stringify(s.labels);
+    if (key !== optionsKey) {
+      optionsKey = key;
+      target.replaceChildren(...s.labels.map((name, i) => h("option", { value: String(i), text: String(name) })));
+    }
+    target.value = String(s.global_target);
+    if (document.activeElement !== minCount || shownMinCount !== s.global_min_count) {
+      minCount.value = String(s.global_min_count);
+    }
+    shownMinCount = s.global_min_count;
+    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
+    if (tokensKey !== itemsKey) {
+      itemsKey = tokensKey;
+      const max = Math.max(0, ...s.global_tokens.map((t) => Number(t.mean_abs) || 0));
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+    }
+    for (const button of list.querySelectorAll(".sw-global-token")) {
+      setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");
+    }
+    empty.hidden = s.global_tokens.length > 0;
+    let message = `No token occurs ${s.global_min_count} or more times in the explained examples.`;
+    if (s.state === "predicting" || s.state === "explaining" && s.n_explained === 0) {
+      message = "Tokens appear here as the examples are explained.";
+    } else if (s.state !== "explaining" && s.n_explained === 0) {
+      message = "No examples were explained.";
+    }
+    setText(empty, message);
+  }
+  return { el, update };
+}
+
+// src/dataset_table.js
+var NAV_KEYS = { ArrowUp: -1, ArrowDown: 1 };
+function cellText(s, row, key) {
+  switch (key) {
+    case "index":
+      return String(row.index);
+    case "text":
+      return String(row.text ?? "");
+    case "label":
+      return row.label == null ? "\u2013" : className(s, row.label);
+    case "predicted":
+      return row.predicted == null ? "\u2026" : className(s, row.predicted);
+    case "probability":
+      return row.probability == null ? "\u2026" : formatPercent(row.probability);
+    case "loss":
+      return row.loss == null ? "\u2013" : formatNumber(row.loss);
+    case "correct":
+      if (row.correct == null) return "";
+      return row.correct ? "\u2713" : "\u2717";
+    default:
+      return "";
+  }
+}
+function correctAttr(row) {
+  if (row.correct == null) return "unknown";
+  return row.correct ? "true" : "false";
+}
+function rowTitle(s, row) {
+  const parts = [];
+  if (Array.isArray(row.probabilities) && row.probabilities.length) {
+    parts.push(row.probabilities.map((p, c) => `P(${className(s, c)}) = ${formatPercent(p)}`).join(", "));
+  }
+  return parts.join("\n");
+}
+function createTable({ onSort, onSelect }) {
+  const headRow = h("tr");
+  const thead = h("thead", {}, [headRow]);
+  const tbody = h("tbody");
+  const table = h("table", { class: "sw-table", "aria-label": "Examples; choose one to explain it" }, [thead, tbody]);
+  const empty = h("div", { class: "sw-no-rows sw-empty" });
+  const el = h("div", { class: "sw-table-wrap" }, [table, empty]);
+  let headKey = null;
+  let rowEls = /* @__PURE__ */ new Map();
+  let rowsRef = null;
+  let rowsKey = null;
+  let orderKey = null;
+  const indexOf = (target) => {
+    const tr = target instanceof Element ? target.closest("tr.sw-row") : null;
+    return tr && tbody.contains(tr) ? Number(tr.dataset.index) : null;
+  };
+  thead.addEventListener("click", (event) => {
+    const th = event.target instanceof Element ? event.target.closest("th[data-sort]") : null;
+    if (th) onSort(th.dataset.sort);
+  });
+  tbody.addEventListener("click", (event) => {
+    const i = indexOf(event.target);
+    if (i != null) onSelect(i);
+  });
+  tbody.addEventListener("keydown", (event) => {
+    const i = indexOf(event.target);
+    if (i == null) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      onSelect(i);
+    } else if (event.key in NAV_KEYS || event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      const shown = [...tbody.querySelectorAll("tr.sw-row")];
+      const at = shown.findIndex((tr) => Number(tr.dataset.index) === i);
+      let next = at + (NAV_KEYS[event.key] ?? 0);
+      if (event.key === "Home") next = 0;
+      if (event.key === "End") next = shown.length - 1;
+      shown[Math.max(0, Math.min(shown.length - 1, next))]?.focus();
+    }
+  });
+  function columnsFor(s) {
+    return COLUMNS.filter((c) => s.has_labels || !c.needsLabels);
+  }
+  function renderHead(s) {
+    const columns = columnsFor(s);
+    const key = JSON.stringify(columns.map((c) => c.key));
+    if (key !== headKey) {
+      headKey = key;
+      headRow.replaceChildren(
+        ...columns.map(
+          (c) => h("th", { "data-sort": c.key, class: `sw-col-${c.key}${c.numeric ? " sw-num" : ""}`, scope: "col" }, [
+            h("button", { type: "button", class: "sw-sort", title: `Sort by: ${c.title}` }, [
+              c.label,
+              h("span", { class: "sw-sort-arrow", "aria-hidden": "true" })
+            ])
+          ])
+        )
+      );
+    }
+    for (const th of headRow.children) {
+      const active = th.dataset.sort === s.sort_by;
+      const direction = s.sort_descending ? "descending" : "ascending";
+      setAttr(th, "aria-sort", active ? direction : "none");
+      setText(th.querySelector(".sw-sort-arrow"), active ? s.sort_descending ? "\u25BC" : "\u25B2" : "");
+    }
+    return columns;
+  }
+  function buildRow(s, row, columns) {
+    const tr = h("tr", { class: "sw-row", "data-index": row.index, tabindex: 0 });
+    for (const c of columns) {
+      const text = cellText(s, row, c.key);
+      const td = h("td", { class: `sw-col-${c.key}${c.numeric ? " sw-num" : ""}` });
+      if (c.key === "text") td.append(h("span", { class: "sw-row-text", title: text, text }));
+      else td.textContent = text;
+      if (c.key === "correct" && row.correct != null) {
+        setAttr(td, "aria-label", row.correct ? "correct" : "misclassified");
+      }
+      tr.append(td);
+    }
+    setAttr(tr, "data-correct", correctAttr(row));
+    setAttr(tr, "title", rowTitle(s, row) || null);
+    if (row.correct === false) tr.classList.add("sw-wrong");
+    return tr;
+  }
+  function update(s) {
+    const columns = renderHead(s);
+    const key = `${headKey}|${JSON.stringify(s.labels)}`;
+    if (s.rows !== rowsRef || key !== rowsKey) {
+      const focused = indexOf(document.activeElement);
+      rowsRef = s.rows;
+      rowsKey = key;
+      rowEls = new Map(s.rows.map((row, i) => [i, buildRow(s, { ...row, index: row.index ?? i }, columns)]));
+      orderKey = null;
+      tbody.replaceChildren();
+      renderOrder(s);
+      if (focused != null) rowEls.get(focused)?.focus();
+    } else {
+      renderOrder(s);
+    }
+    for (const [i, tr] of rowEls) {
+      const selected = i === s.selected;
+      tr.classList.toggle("sw-selected", selected);
+      setAttr(tr, "aria-selected", selected ? "true" : "false");
+      setAttr(tr, "data-selected", selected ? "true" : "false");
+    }
+    empty.hidden = s.visible.length > 0;
+    setText(empty, s.rows.length === 0 ? "No examples." : "No examples match the filters.");
+  }
+  function renderOrder(s) {
+    const key = s.visible.join(",");
+    if (key === orderKey) return;
+    orderKey = key;
+    const focused = indexOf(document.activeElement);
+    tbody.replaceChildren(...s.visible.map((i) => rowEls.get(i)).filter(Boolean));
+    if (focused != null && s.visible.includes(focused)) rowEls.get(focused)?.focus();
+  }
+  return { el, update };
+}
+
+// src/dataset_view.js
+var noop = () => {
+};
+var ACTIONS = ["onSort", "onSelect", "onFilter", "onToken", "onTarget", "onMinCount"];
+function createProgress() {
+  const fill = h("span", { class: "sw-progress-fill" });
+  const label = h("span", { class: "sw-progress-label" });
+  const el = h(
+    "div",
+    { class: "sw-progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Explaining the examples" },
+    [h("span", { class: "sw-progress-track" }, [fill]), label]
+  );
+  function update(s) {
+    el.hidden = s.state !== "predicting" && s.state !== "explaining";
+    const share = Math.max(0, Math.min(1, Number(s.progress) || 0));
+    setAttr(el, "data-progress", String(share));
+    setAttr(el, "aria-valuenow", Math.round(share * 100));
+    fill.style.width = `${(share * 100).toFixed(1)}%`;
+    const n = s.rows.length;
+    setText(
+      label,
+      s.state === "predicting" ? `Predicting ${n} example${n === 1 ? "" : "s"}\u2026` : `Explaining ${s.n_explained} / ${n} (${Math.round(share * 100)}%)`
+    );
+  }
+  return { el, update };
+}
+function selectionText(s) {
+  const row = s.rows[s.selected];
+  if (!row) return "Choose a row to see its explanation below.";
+  const parts = [`Row ${row.index ?? s.selected}`];
+  if (row.label != null) parts.push(`label ${className(s, row.label)}`);
+  if (row.predicted != null) parts.push(`predicted ${className(s, row.predicted)} (${formatPercent(row.probability)})`);
+  if (row.loss != null) parts.push(`loss ${formatNumber(row.loss)}`);
+  return `${parts.join(" \xB7 ")}: explained below.`;
+}
+function createDatasetView(container, actions = {}) {
+  const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
+  const filters = createFilters({ onFilter: on.onFilter });
+  const progress = createProgress();
+  const error = h("div", { class: "sw-error", role: "alert" });
+  const table = createTable({ onSort: on.onSort, onSelect: on.onSelect });
+  const global = createGlobalView({ onToken: on.onToken, onTarget: on.onTarget, onMinCount: on.onMinCount });
+  const selection = h("div", { class: "sw-selection", "aria-live": "polite" });
+  const body = h("div", { class: "sw-dataset-body" }, [table.el, global.el]);
+  const root = h("div", { class: "sw-dataset", "data-state": "predicting" }, [
+    filters.el,
+    progress.el,
+    error,
+    body,
+    selection
+  ]);
+  container.append(root);
+  function update(raw) {
+    const s = normalize(raw);
+    setAttr(root, "data-state", s.state);
+    setAttr(root, "data-selected", String(s.selected));
+    setAttr(root, "aria-busy", s.state === "predicting" || s.state === "explaining" ? "true" : "false");
+    filters.update(s);
+    progress.update(s);
+    error.hidden = s.state !== "error";
+    setText(error, s.state === "error" ? s.error || "Explaining the examples failed." : "");
+    table.update(s);
+    global.update(s);
+    setText(selection, selectionText(s));
+    setAttr(selection, "data-selected", String(s.selected));
+  }
+  return {
+    root,
+    update,
+    destroy() {
+      root.remove();
+    }
+  };
+}
+
+// src/dataset.js
+function render({ model, el }) {
+  const snapshot = () => Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
+  const send = (changes) => {
+    const changed = Object.entries(changes).filter(([name, value]) => model.get(name) !== value);
+    if (changed.length === 0) return;
+    for (const [name, value] of changed) model.set(name, value);
+    model.save_changes();
+    view.update(snapshot());
+  };
+  const view = createDatasetView(el, {
+    onSort(key) {
+      send(nextSort(snapshot(), key));
+    },
+    onSelect(index) {
+      send({ selected: index });
+    },
+    onFilter(changes) {
+      send(changes);
+    },
+    onToken(token) {
+      send({ filter_token: sameToken(token, model.get("filter_token")) ? "" : token });
+    },
+    onTarget(index) {
+      send({ global_target: index });
+    },
+    onMinCount(n) {
+      send({ global_min_count: n });
+    }
+  });
+  const handlers = TRAITS.map((name) => {
+    const handler = () => view.update(snapshot());
+    model.on(`change:${name}`, handler);
+    return [`change:${name}`, handler];
+  });
+  view.update(snapshot());
+  return () => {
+    for (const [event, handler] of handlers) model.off(event, handler);
+    view.destroy();
+  };
+}
+var dataset_default = { render };
+export {
+  dataset_default as default
+};
