@@ -7,7 +7,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const buildOptions = {
   absWorkingDir: here,
-  entryPoints: ["src/widget.js", "src/widget.css"],
+  entryPoints: ["src/widget.js", "src/widget.css", "src/dataset.js", "src/dataset.css"],
   outdir: path.join(here, "..", "shap_widget", "static"),
   bundle: true,
   format: "esm",

@@ -2,18 +2,22 @@
 
 from .estimators import MAX_EXACT_PLAYERS
 from .evaluator import Evaluator, ModelOutputError
-from .explain import Attribution, Explainer, explain
+from .explain import Attribution, Explainer, explain, explain_callable
+from .faithfulness import Faithfulness, faithfulness
 from .game import TextGame
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "DatasetWidget",
     "Evaluator",
     "ExplainWidget",
     "Explainer",
+    "Faithfulness",
     "ModelOutputError",
     "TextGame",
     "explain",
+    "faithfulness",
 ]
 
 __version__ = "0.1.0"
@@ -25,4 +29,8 @@ def __getattr__(name: str):
         from .widget import ExplainWidget
 
         return ExplainWidget
+    if name == "DatasetWidget":
+        from .dataset import DatasetWidget
+
+        return DatasetWidget
     raise AttributeError(f"module 'shap_widget' has no attribute {name!r}")

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import pathlib
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import numpy as np
 import shap
 import traitlets
 
+from . import export
 from .estimators import METHODS
 from .explain import Attribution, Explainer, get_explainer, resolve_target
+from .faithfulness import LEVELS, Faithfulness
+from .faithfulness import faithfulness as measure_faithfulness
 from .game import OUTPUTS, PLAYER_KINDS, encode, make_players
 from .jobs import JobRunner, Superseded
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+if TYPE_CHECKING:
+    import pandas as pd
+
+_STATIC = Path(__file__).parent / "static"
 _RECOMPUTE_ON = ("text", "masked", "method", "max_evals", "players", "output")
+# What the front end renders; also what a standalone HTML export carries.
+VIEW_TRAITS = (
+    "text", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
+    "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals", "result_for",
+    "state", "progress", "error", "truncated", "faithfulness",
+)
 
 
 class ExplainWidget(anywidget.AnyWidget):
@@ -28,7 +40,9 @@ class ExplainWidget(anywidget.AnyWidget):
     on a background thread, so the notebook stays responsive. State lives in synced traits: `text`,
     `masked` (sorted player indices), `target`, `method`, `max_evals`, `players`, `output` are set by
     either side; the result traits are set only here. `explanation` is a shap.Explanation of the current
-    state for the selected class.
+    state for the selected class. After each explanation the same background job measures its
+    faithfulness for the selected class (deletion/insertion curves, comprehensiveness, sufficiency; see
+    `shap_widget.faithfulness`) into the `faithfulness` trait, tagged like `result_for` with what it answers.
     """
 
     _esm = _STATIC / "widget.js"
@@ -58,6 +72,9 @@ class ExplainWidget(anywidget.AnyWidget):
     progress = traitlets.Float(0.0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     truncated = traitlets.Bool(False).tag(sync=True)
+    # Faithfulness.to_json() of the shown explanation for class `target`, plus "result_for" and "target"
+    # (what it answers) or "error"; {} until measured.
+    faithfulness = traitlets.Dict(default_value={}).tag(sync=True)
 
     def __init__(
         self,
@@ -84,6 +101,8 @@ class ExplainWidget(anywidget.AnyWidget):
         self._runner = JobRunner()
         self._lock = threading.RLock()
         self._result: Attribution | None = None
+        self._result_request: dict[str, Any] | None = None
+        self._faithfulness: tuple[Attribution, int, Faithfulness] | None = None
         self._failure: BaseException | None = None
         self._last_progress = 0.0
         super().__init__(
@@ -146,6 +165,15 @@ class ExplainWidget(anywidget.AnyWidget):
     @traitlets.observe("target")
     def _on_target(self, change: dict) -> None:
         self._auto_target = False
+        with self._lock:
+            # While an explanation is computing, its job measures faithfulness for the target it finds then;
+            # after an error, the next explanation will.
+            result, request = self._result, self._result_request
+            if self.state != "ready" or result is None or request is None:
+                return
+            if self.faithfulness.get("result_for") == request and self.faithfulness.get("target") == self.target:
+                return
+            self._runner.submit(lambda g: self._measure(g, request, result))
 
     # --- public API ---------------------------------------------------------------------------------------
 
@@ -180,9 +208,52 @@ class ExplainWidget(anywidget.AnyWidget):
         return self._result
 
     @property
+    def explainer(self) -> Explainer:
+        """The engine this widget computes with (shared with other widgets on the same model)."""
+        return self._explainer
+
+    @property
     def explanation(self) -> shap.Explanation:
-        """A shap.Explanation of the current state for the selected class (`target`)."""
-        return self.attribution.to_shap(self.target)
+        """A shap.Explanation of the current state for the selected class (`target`).
+
+        Its `data` holds each token with the whitespace before it, so `shap.plots.text` shows the input as
+        written; `feature_names` holds the bare tokens, which label `shap.plots.bar` and `shap.plots.waterfall`.
+        """
+        attribution = self.attribution
+        explanation = attribution.to_shap(self.target)
+        explanation.data = np.array([p + t for p, t in zip(attribution.prefixes, attribution.tokens)], dtype=object)
+        return explanation
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        """The current explanation as a pandas DataFrame: one row per player (token or word).
+
+        Columns: `token`, `index` (the player index that `mask` takes), `masked`, then one column of SHAP
+        values per class, named after the class.
+        """
+        return export.dataframe(self.attribution)
+
+    def to_html(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write a standalone HTML page showing the widget's current state, viewable without a kernel.
+
+        The page inlines the widget's own script and style and the current state (after waiting for any
+        computation in progress), so it needs no network; the class can still be switched there, while
+        masking needs the kernel and is disabled.
+        """
+        self._runner.wait()
+        return export.write_html(path, self.view_state(), title=title)
+
+    def view_state(self) -> dict[str, Any]:
+        """The synced state the front end renders, as plain JSON-ready values."""
+        return {name: getattr(self, name) for name in VIEW_TRAITS}
+
+    def _cached_faithfulness(self, attribution: Attribution, target: int,
+                             levels: tuple[float, ...] | list[float]) -> Faithfulness | None:
+        """The faithfulness measured in the background for this attribution and class, if any."""
+        with self._lock:
+            cached = self._faithfulness
+        if cached is None or cached[0] is not attribution or cached[1] != target:
+            return None
+        return cached[2] if tuple(float(q) for q in levels) == LEVELS else None
 
     # --- computation --------------------------------------------------------------------------------------
 
@@ -226,9 +297,10 @@ class ExplainWidget(anywidget.AnyWidget):
         if not request["text"].strip():
             with self._lock:
                 self._runner.submit(lambda generation: None)
-                self._result = None
+                self._result = self._result_request = self._faithfulness = None
                 with self.hold_sync():
                     self.values, self.base_values, self.outputs = [], [], []
+                    self.faithfulness = {}
                     self.probabilities, self.probabilities_full = [], []
                     self.result_for, self.state, self.error = request, "ready", ""
             return
@@ -274,6 +346,7 @@ class ExplainWidget(anywidget.AnyWidget):
             if not self._runner.is_current(generation):
                 return
             self._result = result
+            self._result_request = request
             self._failure = None
             with self.hold_sync():
                 self.values = result.values.tolist()
@@ -291,3 +364,26 @@ class ExplainWidget(anywidget.AnyWidget):
                 self.progress = 1.0
                 self.error = ""
                 self.state = "ready"
+        self._measure(generation, request, result)
+
+    def _measure(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
+        """Measure faithfulness of `result` for the selected class and publish it, unless superseded."""
+        with self._lock:
+            if not self._runner.is_current(generation):
+                return
+            target = self.target
+        tag = {"result_for": request, "target": target}
+        try:
+            measured = measure_faithfulness(self._explainer, result, target=target,
+                                            on_progress=lambda done, total: self._runner.check(generation))
+        except Exception as err:  # noqa: BLE001 - shown next to the plot; the explanation itself stands
+            if isinstance(err, Superseded):
+                raise
+            measured, payload = None, {**tag, "error": f"{type(err).__name__}: {err}"}
+        else:
+            payload = {**measured.to_json(), **tag}
+        with self._lock:
+            if not self._runner.is_current(generation):
+                return
+            self._faithfulness = (result, target, measured) if measured is not None else None
+            self.faithfulness = payload

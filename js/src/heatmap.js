@@ -4,9 +4,14 @@ import { formatPrecise, plainNumber } from "./format.js";
 
 const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
 
-/** The input as a row of clickable, coloured tokens. */
-export function createHeatmap({ onToggle }) {
-  const el = h("div", { class: "sw-heatmap", role: "group", "aria-label": "Tokens; press a token to mask it" });
+/** The input as a row of coloured tokens, clickable unless `readOnly`. */
+export function createHeatmap({ onToggle, readOnly = false }) {
+  const el = h("div", {
+    class: "sw-heatmap",
+    role: "group",
+    "aria-label": readOnly ? "Tokens" : "Tokens; press a token to mask it",
+    "aria-disabled": readOnly ? "true" : null,
+  });
   let tokenEls = [];
   let tokensKey = null;
 
@@ -78,7 +83,8 @@ export function createHeatmap({ onToggle }) {
       setAttr(
         span,
         "title",
-        `${shown}: ${formatPrecise(value)} for ${label}\n${isMasked ? "Masked. Click to restore" : "Click to mask"}`,
+        `${shown}: ${formatPrecise(value)} for ${label}` +
+          (readOnly ? (isMasked ? "\nMasked" : "") : `\n${isMasked ? "Masked. Click to restore" : "Click to mask"}`),
       );
       span.classList.toggle("sw-masked", isMasked);
       span.classList.toggle("sw-strong", color.lightText);

@@ -23,6 +23,7 @@ export const TRAITS = [
   "progress",
   "error",
   "truncated",
+  "faithfulness",
 ];
 
 const DEFAULTS = {
@@ -47,6 +48,7 @@ const DEFAULTS = {
   progress: 0,
   error: "",
   truncated: false,
+  faithfulness: {},
   pending: false,
   canUndo: false,
 };
@@ -57,7 +59,9 @@ export function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  if (typeof s.result_for !== "object" || Array.isArray(s.result_for)) s.result_for = {};
+  for (const key of ["result_for", "faithfulness"]) {
+    if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
+  }
   s.masked = sortedMask(s.masked);
   s.target = selectedClass(s.target, s.labels.length);
   return s;

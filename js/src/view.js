@@ -1,6 +1,7 @@
 import { h, setAttr, setText } from "./dom.js";
 import { createAdditive } from "./additive.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
+import { createFaithfulness } from "./faithfulness.js";
 import { createHeatmap } from "./heatmap.js";
 import { createLegend } from "./legend.js";
 import { createProbabilities } from "./probabilities.js";
@@ -70,9 +71,10 @@ function createMeta() {
 /**
  * Builds the widget DOM inside `container` and returns `update(state)`,
  * which renders a plain state object (synced traits plus `pending` and
- * `canUndo`) into it.
+ * `canUndo`) into it. With `readOnly` (a page without a kernel) only the
+ * class can be changed: text, mask and settings are shown but disabled.
  */
-export function createView(container, actions = {}) {
+export function createView(container, actions = {}, { readOnly = false } = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
 
   const input = createInput({ onExplain: on.onExplain });
@@ -87,9 +89,10 @@ export function createView(container, actions = {}) {
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const progress = createProgress();
   const error = h("div", { class: "sw-error", role: "alert" });
-  const heatmap = createHeatmap({ onToggle: on.onToggle });
+  const heatmap = createHeatmap({ onToggle: on.onToggle, readOnly });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
+  const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
 
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
@@ -99,9 +102,18 @@ export function createView(container, actions = {}) {
     error,
     heatmap.el,
     summary,
+    faithfulness.el,
     meta.el,
   ]);
   const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  if (readOnly) {
+    setAttr(root, "data-static", "true");
+    for (const control of [...input.el.querySelectorAll("button"), ...settings.el.querySelectorAll("*")]) {
+      if ("disabled" in control) control.disabled = true;
+    }
+    input.el.querySelector("textarea").readOnly = true; // still selectable and copyable
+    maskButtons.el.hidden = true;
+  }
   container.append(root);
 
   function update(raw) {
@@ -132,6 +144,7 @@ export function createView(container, actions = {}) {
     heatmap.update({ ...s, values: shownValues });
     additive.update(s);
     probabilities.update(s);
+    faithfulness.update(s);
     meta.update(s);
   }
 

@@ -82,4 +82,6 @@ function render({ model, el }) {
   };
 }
 
+export { renderStatic } from "./static.js";
+
 export default { render };

@@ -8,7 +8,7 @@ describe("bundle is up to date", () => {
   it("the committed shap_widget/static files equal a fresh build of js/src", async () => {
     const result = await esbuild.build({ ...buildOptions, write: false, logLevel: "silent" });
     const names = result.outputFiles.map((f) => path.basename(f.path)).sort();
-    expect(names).toEqual(["widget.css", "widget.js"]);
+    expect(names).toEqual(["dataset.css", "dataset.js", "widget.css", "widget.js"]);
     for (const file of result.outputFiles) {
       const committed = readFileSync(file.path);
       const fresh = Buffer.from(file.contents);

@@ -40,7 +40,8 @@ var TRAITS = [
   "state",
   "progress",
   "error",
-  "truncated"
+  "truncated",
+  "faithfulness"
 ];
 var DEFAULTS = {
   text: "",
@@ -64,6 +65,7 @@ var DEFAULTS = {
   progress: 0,
   error: "",
   truncated: false,
+  faithfulness: {},
   pending: false,
   canUndo: false
 };
@@ -72,7 +74,9 @@ function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  if (typeof s.result_for !== "object" || Array.isArray(s.result_for)) s.result_for = {};
+  for (const key of ["result_for", "faithfulness"]) {
+    if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
+  }
   s.masked = sortedMask(s.masked);
   s.target = selectedClass(s.target, s.labels.length);
   return s;
@@ -390,10 +394,233 @@ function createMaskButtons({ onUndo, onReset }) {
   return { el, update };
 }
 
+// src/faithfulness.js
+var SVG = "http://www.w3.org/2000/svg";
+var WIDTH = 260;
+var HEIGHT = 130;
+var LEFT = 40;
+var RIGHT = 8;
+var TOP = 8;
+var BOTTOM = 22;
+var MAX_MARKERS = 30;
+var CURVES = [
+  {
+    name: "deletion",
+    label: "Deletion",
+    help: "Output with the top-ranked tokens removed. A steep early drop means the explanation found the tokens the prediction rests on; AOPC (higher is more faithful) is the mean drop over all steps."
+  },
+  {
+    name: "insertion",
+    label: "Insertion",
+    help: "Output with only the top-ranked tokens kept. A fast rise back to the full output means those tokens suffice; AOPC (lower is more faithful) is the mean gap to the full output over all steps."
+  }
+];
+function svg(tag, attrs = {}) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) if (value != null) el.setAttribute(key, String(value));
+  return el;
+}
+var numbers = (xs) => Array.isArray(xs) ? xs.map(Number) : [];
+function sameRequest(a, b) {
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return false;
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
+function faithfulnessStatus(s, { readOnly = false } = {}) {
+  if (s.tokens.length === 0) return "none";
+  const f = s.faithfulness ?? {};
+  const fresh = displayState(s) === "ready" && resultMatches(s) && sameRequest(f.result_for, s.result_for) && Number(f.target) === s.target;
+  if (fresh) return f.error ? "error" : Array.isArray(f.deletion) ? "ready" : "computing";
+  if (s.state === "error") return "none";
+  return readOnly ? "unavailable" : "computing";
+}
+function plotScale(f) {
+  const values = [...numbers(f.deletion), ...numbers(f.insertion)].filter(Number.isFinite);
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (!values.length) [lo, hi] = [0, 1];
+  if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const pad = (hi - lo) * 0.06;
+  lo -= pad;
+  hi += pad;
+  if (f.output === "probability") [lo, hi] = [Math.max(0, lo), Math.min(1, hi)];
+  const x = (fraction) => LEFT + Number(fraction) * (WIDTH - LEFT - RIGHT);
+  const y = (value) => TOP + (hi - Number(value)) / (hi - lo) * (HEIGHT - TOP - BOTTOM);
+  return { lo, hi, x, y };
+}
+function polylinePoints(fractions, values, scale) {
+  return fractions.map((fraction, k) => `${scale.x(fraction).toFixed(2)},${scale.y(values[k]).toFixed(2)}`).join(" ");
+}
+function createFaithfulness({ readOnly = false } = {}) {
+  const plot = svg("svg", {
+    class: "sw-faith-plot",
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    width: WIDTH,
+    height: HEIGHT,
+    role: "img"
+  });
+  const title = h("span", { class: "sw-faith-title", text: "Faithfulness" });
+  const status = h("span", { class: "sw-faith-status" });
+  const legend = h("div", { class: "sw-faith-legend" });
+  const table = h("table", { class: "sw-faith-table" });
+  const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
+  const el = h("details", { class: "sw-faithfulness", open: true }, [
+    h("summary", { class: "sw-faith-summary" }, [title, status]),
+    body
+  ]);
+  setAttr(
+    el,
+    "title",
+    "Removes the tokens in the order the explanation ranks them for the selected class, with the same masking as the explanation"
+  );
+  let drawnKey = null;
+  function draw(f, output) {
+    const fractions = numbers(f.fractions);
+    const scale = plotScale({ ...f, output });
+    const full = Number(f.deletion[0]);
+    const children = [];
+    const [x0, x1] = [scale.x(0), scale.x(1)];
+    const [yTop, yBottom] = [TOP, HEIGHT - BOTTOM];
+    children.push(svg("line", { class: "sw-faith-axis", x1: x0, y1: yBottom, x2: x1, y2: yBottom }));
+    children.push(svg("line", { class: "sw-faith-axis", x1: x0, y1: yTop, x2: x0, y2: yBottom }));
+    for (const [value, anchor] of [
+      [scale.hi, "hi"],
+      [scale.lo, "lo"]
+    ]) {
+      const text = svg("text", { class: "sw-faith-tick", "data-tick": anchor, x: x0 - 4, y: scale.y(value) + 3 });
+      text.setAttribute("text-anchor", "end");
+      text.textContent = formatNumber(value);
+      children.push(text);
+    }
+    for (const fraction of [0, 0.5, 1]) {
+      const text = svg("text", { class: "sw-faith-tick", x: scale.x(fraction), y: HEIGHT - 8 });
+      text.setAttribute("text-anchor", fraction === 0 ? "start" : fraction === 1 ? "end" : "middle");
+      text.textContent = fraction === 0.5 ? "tokens removed / kept" : formatPercent(fraction).replace(".0", "");
+      children.push(text);
+    }
+    const reference = svg("line", {
+      class: "sw-faith-full",
+      x1: x0,
+      y1: scale.y(full),
+      x2: x1,
+      y2: scale.y(full),
+      "data-value": plainNumber(full)
+    });
+    reference.append(svg("title"));
+    reference.firstChild.textContent = `Full output ${formatPrecise(full)}`;
+    children.push(reference);
+    for (const { name } of CURVES) {
+      const values = numbers(f[name]);
+      children.push(
+        svg("polyline", {
+          class: `sw-faith-curve sw-curve-${name}`,
+          "data-curve": name,
+          points: polylinePoints(fractions, values, scale),
+          fill: "none"
+        })
+      );
+      if (fractions.length <= MAX_MARKERS) {
+        fractions.forEach((fraction, k) => {
+          const dot = svg("circle", {
+            class: `sw-faith-dot sw-curve-${name}`,
+            cx: scale.x(fraction).toFixed(2),
+            cy: scale.y(values[k]).toFixed(2),
+            r: 2
+          });
+          const tip = svg("title");
+          tip.textContent = `${name === "deletion" ? "removed" : "kept"} top ${k}: ${formatPrecise(values[k])}`;
+          dot.append(tip);
+          children.push(dot);
+        });
+      }
+    }
+    plot.replaceChildren(...children);
+    legend.replaceChildren(
+      ...CURVES.map(({ name, label, help }) => {
+        const aopc = Number(f[`aopc_${name}`]);
+        const value = h("span", { class: "sw-faith-aopc", text: formatNumber(aopc), title: formatPrecise(aopc) });
+        return h("div", { class: `sw-faith-key sw-curve-${name}`, "data-curve": name, title: help }, [
+          h("span", { class: "sw-faith-swatch", "aria-hidden": "true" }),
+          h("span", { text: `${label} \xB7 AOPC ` }),
+          value,
+          h("span", { class: "sw-faith-better", text: name === "deletion" ? " \u2191" : " \u2193" })
+        ]);
+      })
+    );
+    const levels = numbers(f.levels);
+    const row = (name, label, help) => h("tr", { "data-measure": name, title: help }, [
+      h("th", { scope: "row", text: label }),
+      ...numbers(f[name]).map(
+        (value, i) => h("td", {
+          "data-level": plainNumber(levels[i]),
+          "data-value": plainNumber(value),
+          title: formatPrecise(value),
+          text: formatNumber(value)
+        })
+      )
+    ]);
+    table.replaceChildren(
+      h("thead", {}, [
+        h("tr", {}, [
+          h("th", { text: "top" }),
+          ...levels.map((q) => h("th", { scope: "col", text: formatPercent(q).replace(".0", "") }))
+        ])
+      ]),
+      h("tbody", {}, [
+        row(
+          "comprehensiveness",
+          "Comprehensiveness",
+          "Full output minus the output without the top tokens (higher is more faithful)"
+        ),
+        row("sufficiency", "Sufficiency", "Full output minus the output with only the top tokens (lower is more faithful)")
+      ])
+    );
+  }
+  function update(s) {
+    const shown = faithfulnessStatus(s, { readOnly });
+    const f = s.faithfulness ?? {};
+    el.hidden = shown === "none";
+    setAttr(el, "data-status", shown);
+    body.hidden = shown !== "ready";
+    const label = s.labels[s.target] ?? `class ${s.target}`;
+    setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label)}`);
+    const messages = {
+      computing: "measuring\u2026",
+      error: String(f.error ?? ""),
+      unavailable: f.label ? `measured for ${f.label} only` : "not measured"
+    };
+    setText(status, messages[shown] ?? "");
+    status.classList.toggle("sw-faith-error", shown === "error");
+    if (shown !== "ready") {
+      for (const name of ["target", "aopc-deletion", "aopc-insertion"]) setAttr(el, `data-${name}`, null);
+      return;
+    }
+    setAttr(el, "data-target", s.target);
+    setAttr(el, "data-aopc-deletion", plainNumber(f.aopc_deletion));
+    setAttr(el, "data-aopc-insertion", plainNumber(f.aopc_insertion));
+    setAttr(
+      plot,
+      "aria-label",
+      `Deletion and insertion curves for ${label}: AOPC ${formatNumber(f.aopc_deletion)} and ${formatNumber(f.aopc_insertion)}`
+    );
+    const key = JSON.stringify([f, s.result_for?.output ?? s.output]);
+    if (key !== drawnKey) {
+      draw(f, s.result_for?.output ?? s.output);
+      drawnKey = key;
+    }
+  }
+  return { el, update };
+}
+
 // src/heatmap.js
 var NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
-function createHeatmap({ onToggle }) {
-  const el = h("div", { class: "sw-heatmap", role: "group", "aria-label": "Tokens; press a token to mask it" });
+function createHeatmap({ onToggle, readOnly = false }) {
+  const el = h("div", {
+    class: "sw-heatmap",
+    role: "group",
+    "aria-label": readOnly ? "Tokens" : "Tokens; press a token to mask it",
+    "aria-disabled": readOnly ? "true" : null
+  });
   let tokenEls = [];
   let tokensKey = null;
   const indexOf = (target) => {
@@ -458,8 +685,8 @@ function createHeatmap({ onToggle }) {
       setAttr(
         span,
         "title",
-        `${shown}: ${formatPrecise(value)} for ${label}
-${isMasked ? "Masked. Click to restore" : "Click to mask"}`
+        `${shown}: ${formatPrecise(value)} for ${label}` + (readOnly ? isMasked ? "\nMasked" : "" : `
+${isMasked ? "Masked. Click to restore" : "Click to mask"}`)
       );
       span.classList.toggle("sw-masked", isMasked);
       span.classList.toggle("sw-strong", color.lightText);
@@ -610,7 +837,7 @@ function createMeta() {
   }
   return { el, update };
 }
-function createView(container, actions = {}) {
+function createView(container, actions = {}, { readOnly = false } = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
   const input = createInput({ onExplain: on.onExplain });
   const settings = createSettings({
@@ -624,9 +851,10 @@ function createView(container, actions = {}) {
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const progress = createProgress();
   const error = h("div", { class: "sw-error", role: "alert" });
-  const heatmap = createHeatmap({ onToggle: on.onToggle });
+  const heatmap = createHeatmap({ onToggle: on.onToggle, readOnly });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
+  const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
@@ -635,9 +863,18 @@ function createView(container, actions = {}) {
     error,
     heatmap.el,
     summary,
+    faithfulness.el,
     meta.el
   ]);
   const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  if (readOnly) {
+    setAttr(root, "data-static", "true");
+    for (const control of [...input.el.querySelectorAll("button"), ...settings.el.querySelectorAll("*")]) {
+      if ("disabled" in control) control.disabled = true;
+    }
+    input.el.querySelector("textarea").readOnly = true;
+    maskButtons.el.hidden = true;
+  }
   container.append(root);
   function update(raw) {
     const s = normalize(raw);
@@ -663,6 +900,7 @@ function createView(container, actions = {}) {
     heatmap.update({ ...s, values: shownValues });
     additive.update(s);
     probabilities.update(s);
+    faithfulness.update(s);
     meta.update(s);
   }
   return {
@@ -672,6 +910,24 @@ function createView(container, actions = {}) {
       root.remove();
     }
   };
+}
+
+// src/static.js
+function renderStatic({ el, state }) {
+  let current = { ...state, pending: false, canUndo: false };
+  const view = createView(
+    el,
+    {
+      onTarget(index) {
+        if (index === current.target) return;
+        current = { ...current, target: index };
+        view.update(current);
+      }
+    },
+    { readOnly: true }
+  );
+  view.update(current);
+  return view;
 }
 
 // src/widget.js
@@ -746,5 +1002,6 @@ function render({ model, el }) {
 }
 var widget_default = { render };
 export {
-  widget_default as default
+  widget_default as default,
+  renderStatic
 };

@@ -1,0 +1,98 @@
+"""Exports of an explanation that need no kernel: a pandas DataFrame and a standalone HTML page.
+
+The HTML page renders with the widget's own front end (the built bundle in `static/`, inlined), so it
+shows exactly what the widget showed; the state travels in the page as JSON, and the script is imported
+from a data: URL, so the page loads nothing from the network and works from a file:// address.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .explain import Attribution
+
+STATIC = Path(__file__).parent / "static"
+STATE_ELEMENT_ID = "shap-widget-state"
+ROOT_ELEMENT_ID = "shap-widget"
+_RESERVED_COLUMNS = ("token", "index", "masked")
+
+
+def dataframe(attribution: "Attribution") -> "pd.DataFrame":
+    """One row per player: `token`, `index`, `masked`, then the SHAP value for each class (one column each).
+
+    A class whose label collides with one of the first three columns is named `value[<label>]`.
+    """
+    import pandas as pd
+
+    masked = set(attribution.masked)
+    columns: dict[str, Any] = {
+        "token": list(attribution.tokens),
+        "index": list(range(len(attribution.tokens))),
+        "masked": [i in masked for i in range(len(attribution.tokens))],
+    }
+    for c, label in enumerate(attribution.labels):
+        name = f"value[{label}]" if label in _RESERVED_COLUMNS else str(label)
+        columns[name] = attribution.values[:, c].astype(float)
+    return pd.DataFrame(columns)
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' that could close or open a tag."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def static_html(state: Mapping[str, Any], *, title: str | None = None) -> str:
+    """A complete HTML document that renders `state` (the widget's synced traits) without a kernel."""
+    script = (STATIC / "widget.js").read_bytes()
+    css = (STATIC / "widget.css").read_text(encoding="utf-8")
+    if "</style" in css.lower():
+        raise ValueError("widget.css must not contain '</style'.")
+    module = base64.b64encode(script).decode("ascii")
+    page_title = title if title is not None else f"SHAP explanation: {state.get('text', '')}".strip()
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(page_title)}</title>
+<style>
+body {{ margin: 24px; background: #fff; }}
+</style>
+<style>
+{css}
+</style>
+</head>
+<body>
+<div id="{ROOT_ELEMENT_ID}"></div>
+<noscript>This page draws the explanation with JavaScript; enable it to see the token heatmap.</noscript>
+<script type="application/json" id="{STATE_ELEMENT_ID}">{_script_json(dict(state))}</script>
+<script type="module">
+const state = JSON.parse(document.getElementById("{STATE_ELEMENT_ID}").textContent);
+const {{ renderStatic }} = await import("data:text/javascript;base64,{module}");
+renderStatic({{ el: document.getElementById("{ROOT_ELEMENT_ID}"), state }});
+</script>
+</body>
+</html>
+"""
+
+
+def read_state(page: str) -> dict[str, Any]:
+    """The widget state embedded in a page written by `static_html`."""
+    marker = f'<script type="application/json" id="{STATE_ELEMENT_ID}">'
+    start = page.index(marker) + len(marker)
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+def write_html(path: str | Path, state: Mapping[str, Any], *, title: str | None = None) -> Path:
+    """Write `static_html(state)` to `path` (UTF-8) and return the path."""
+    target = Path(path)
+    target.write_text(static_html(state, title=title), encoding="utf-8")
+    return target

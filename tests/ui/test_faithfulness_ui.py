@@ -1,0 +1,82 @@
+"""The faithfulness plot in a real JupyterLab page: drawn after each explanation, never for a stale request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from notebook_ui import run_code, wait_for_widget
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+TEXT = "The movie was great! I loved the storyline and the acting was superb."
+
+DEMO_WIDGET = f"""
+from shap_widget import ExplainWidget
+from shap_widget.demo import load_sentiment_model
+
+model, tok = load_sentiment_model()
+w = ExplainWidget(model, tok, text={TEXT!r})
+w
+"""
+
+Opener = Callable[[list[str]], Page]
+
+
+def shown(page: Page) -> dict:
+    """What the faithfulness panel shows: status, class, AOPCs and the number of points per curve."""
+    return page.evaluate(
+        """() => {
+            const el = document.querySelector('.shap-widget .sw-faithfulness');
+            return {
+                status: el.dataset.status,
+                target: Number(el.dataset.target),
+                aopc_deletion: Number(el.dataset.aopcDeletion),
+                aopc_insertion: Number(el.dataset.aopcInsertion),
+                points: [...el.querySelectorAll('polyline')].map(p => p.getAttribute('points').split(' ').length),
+            };
+        }"""
+    )
+
+
+def kernel(page: Page) -> dict:
+    out = run_code(
+        page,
+        "import json; w.wait(); f = w.faithfulness; print(json.dumps({'target': f['target'], "
+        "'masked': f['result_for']['masked'], 'aopc_deletion': f['aopc_deletion'], "
+        "'aopc_insertion': f['aopc_insertion'], 'n': len(f['deletion'])}))",
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_plot_follows_masks_and_class_changes(open_notebook: Opener) -> None:
+    """The curves match the kernel's numbers for the shown mask and class, after a click and a class change."""
+    page = open_notebook([DEMO_WIDGET])
+    wait_for_widget(page, ".shap-widget .sw-token")
+    panel = page.locator(".shap-widget .sw-faithfulness")
+    expect(panel).to_have_attribute("data-status", "ready", timeout=90_000)
+    expect(panel.locator("polyline")).to_have_count(2)
+    first = shown(page)
+    k = kernel(page)
+    assert first["target"] == k["target"] and k["masked"] == []
+    assert first["aopc_deletion"] == k["aopc_deletion"] and first["aopc_insertion"] == k["aopc_insertion"]
+    assert first["points"] == [k["n"], k["n"]] == [16, 16]  # 15 tokens: 0..15 removed
+
+    page.locator('.sw-token[data-index="3"]').click()
+    expect(panel).not_to_have_attribute("data-status", "ready", timeout=5_000)
+    expect(panel).to_have_attribute("data-status", "ready", timeout=90_000)
+    masked = shown(page)
+    k = kernel(page)
+    assert k["masked"] == [3] and masked["points"] == [15, 15]
+    assert masked["aopc_deletion"] == k["aopc_deletion"]
+
+    other = (first["target"] + 1) % 3
+    page.locator(".sw-target").select_option(str(other))
+    expect(panel).to_have_attribute("data-target", str(other), timeout=90_000)
+    expect(panel).to_have_attribute("data-status", "ready")
+    switched = shown(page)
+    k = kernel(page)
+    assert k["target"] == other and k["masked"] == [3]
+    assert switched["aopc_deletion"] == k["aopc_deletion"] != masked["aopc_deletion"]
