@@ -6,10 +6,12 @@ new mask (root `data-state="ready"`, not stale). Two cases, 20 clicks each, medi
   - cached sub-game: unmasking it again (every coalition of that game is in the cache).
 
     .venv/bin/python -m pytest benchmarks/bench_browser_latency.py -s -q
+    BENCH_AUTOCAST=bf16 .venv/bin/python -m pytest benchmarks/bench_browser_latency.py -s -q   # bf16 on CPU
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 
@@ -19,6 +21,7 @@ from playwright.sync_api import expect
 TEXT = ("The movie was great! I loved the storyline and the acting was superb, although the second half "
         "dragged a little and the soundtrack was far too loud.")
 CLICKS = 20
+AUTOCAST = os.environ.get("BENCH_AUTOCAST") or None
 
 SETUP = f"""
 import torch
@@ -26,7 +29,7 @@ from shap_widget import ExplainWidget
 from shap_widget.demo import load_sentiment_model
 
 model, tok = load_sentiment_model()
-w = ExplainWidget(model, tok, text={TEXT!r}, method="partition", max_evals=500)
+w = ExplainWidget(model, tok, text={TEXT!r}, method="partition", max_evals=500, autocast={AUTOCAST!r})
 w
 """
 
@@ -61,7 +64,8 @@ def test_click_latency(open_notebook) -> None:
         full.append(page.evaluate(CLICK_AND_WAIT, index))
         cached.append(page.evaluate(CLICK_AND_WAIT, index))
     cpu = platform.processor() or platform.machine()
-    print(f"\nclick -> updated heatmap, {n_tokens} tokens, demo model on CPU ({cpu}), {CLICKS} clicks each")
+    print(f"\nclick -> updated heatmap, {n_tokens} tokens, demo model on CPU ({cpu}, autocast={AUTOCAST}), "
+          f"{CLICKS} clicks each")
     print(f"{'case':<34}{'median ms':>10}{'min ms':>9}{'max ms':>9}")
     for name, samples in [("full recompute (500 evals)", full), ("cached sub-game (unmask)", cached)]:
         print(f"{name:<34}{statistics.median(samples):>10.0f}{min(samples):>9.0f}{max(samples):>9.0f}")

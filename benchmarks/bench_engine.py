@@ -3,7 +3,8 @@
 For inputs of about 16, 32, 64 and 128 tokens, all measured in one run of this script (medians of --repeats):
   (a) shap's path: shap.Explainer(f, shap.maskers.Text(tok)) at the same max_evals,
   (b) the floor: one batched forward pass over as many masked rows as (c) evaluated,
-  (c) this engine (partition, fresh cache each run).
+  (c) this engine (partition, fresh cache each run),
+and how well (c) agrees with (a): the correlation of their values for the predicted class.
 and the re-mask case: an exact explanation, then the same input with one more token masked.
 
     python benchmarks/bench_engine.py                      # the embedded model on CPU
@@ -100,7 +101,8 @@ def main() -> None:
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({cpu}, {torch.get_num_threads()} threads)"
     print(f"model={args.model} device={where} autocast={args.autocast} max_evals={args.max_evals} "
           f"repeats={args.repeats} torch={torch.__version__} shap={shap.__version__}")
-    header = f"{'tokens':>6} {'rows':>5} {'shap (a) ms':>12} {'floor (b) ms':>13} {'engine (c) ms':>14} {'c/a':>6} {'c/b':>6}"
+    header = (f"{'tokens':>6} {'rows':>5} {'shap (a) ms':>12} {'floor (b) ms':>13} {'engine (c) ms':>14} "
+              f"{'c/a':>6} {'c/b':>6} {'corr(a,c)':>10}")
     print(header)
     print("-" * len(header))
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -114,8 +116,12 @@ def main() -> None:
         t_c, result = timed(engine, args.repeats, sync)
         rows = result.n_evals
         masker = shap.maskers.Text(tok)
-        t_a, _ = timed(lambda: shap.Explainer(f, masker, silent=True)([text], max_evals=args.max_evals),
-                       args.repeats, sync)
+        t_a, reference = timed(lambda: shap.Explainer(f, masker, silent=True)([text], max_evals=args.max_evals),
+                               args.repeats, sync)
+        c = int(np.argmax(result.outputs))
+        theirs = np.asarray(reference.values[0])[:, c]
+        theirs = theirs[1:-1] if len(theirs) == len(result.tokens) + 2 else theirs  # shap's [CLS]/[SEP] leaves
+        agreement = np.corrcoef(theirs, result.values[:, c])[0, 1] if len(theirs) == len(result.tokens) else np.nan
         ids = torch.tensor(tok(text)["input_ids"], device=device)
         keep = torch.rand(rows, len(ids), device=device) > 0.5
         masked_ids = torch.where(keep, ids, torch.tensor(tok.mask_token_id, device=device))
@@ -127,7 +133,7 @@ def main() -> None:
 
         t_b, _ = timed(floor, args.repeats, sync)
         print(f"{n_tokens:>6} {rows:>5} {t_a * 1e3:>12.1f} {t_b * 1e3:>13.1f} {t_c * 1e3:>14.1f} "
-              f"{t_c / t_a:>6.2f} {t_c / t_b:>6.2f}")
+              f"{t_c / t_a:>6.2f} {t_c / t_b:>6.2f} {agreement:>10.3f}")
 
     text = text_of(tok, 12)
     ex = Explainer(model, tok, autocast=args.autocast)

@@ -76,7 +76,9 @@ def max_input_length(model, tokenizer) -> int | None:
 
 def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
     """Tokenize `text` once, keeping offsets and word ids so players can be formed without re-tokenizing."""
-    kwargs = {"return_special_tokens_mask": True, "add_special_tokens": True}
+    # verbose=False: a text over the limit is truncated below and flagged, so the tokenizer's warning that
+    # the sequence "will result in indexing errors" would be wrong
+    kwargs = {"return_special_tokens_mask": True, "add_special_tokens": True, "verbose": False}
     try:
         enc = tokenizer(text, return_offsets_mapping=True, **kwargs)
         offsets = [tuple(o) for o in enc["offset_mapping"]]
@@ -102,6 +104,8 @@ def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
         word_ids = enc.word_ids()
     except (AttributeError, ValueError):
         word_ids = None
+    if offsets is not None:
+        offsets = _tidy_offsets(text, offsets, special)
     extra = {
         k: np.asarray(enc[k], dtype=np.int64)
         for k in ("token_type_ids",)
@@ -119,19 +123,46 @@ def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
     )
 
 
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without its leading and trailing whitespace, unless it is nothing but whitespace."""
+    piece = text[start:end]
+    if not piece.strip():
+        return start, end
+    return start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
+
+
+def _tidy_offsets(text: str, offsets: list[tuple[int, int]], special: np.ndarray) -> list[tuple[int, int]]:
+    """Offsets that cover each token's own characters once and in order, so players read back as the text.
+
+    Byte-level BPE and SentencePiece tokenizers (GPT-2, DeBERTa-v2, ...) count a word's leading space in its
+    first token ("Ġgreat" -> " great"); those spaces move out of the token, to become the player's prefix.
+    A SentencePiece '▁' standing alone before a piece is reported with that piece's span ("▁", "1" both
+    cover "1"), which would show the character twice: a token overlapping the next one is cut back to where
+    the next one starts, and a token left without characters takes the whitespace just before it, the space
+    it stands for. Special tokens keep their (0, 0).
+    """
+    out = list(offsets)
+    idx = [i for i in range(len(out)) if not special[i]]
+    for i in idx:
+        out[i] = _strip_span(text, *out[i])
+    prev_end = 0
+    for k, i in enumerate(idx):
+        start, end = out[i]
+        start = max(start, prev_end)
+        if k + 1 < len(idx):
+            end = min(end, max(start, out[idx[k + 1]][0]))
+        end = max(start, end)
+        if start == end:
+            while start > prev_end and text[start - 1].isspace():
+                start -= 1
+        out[i] = (start, end)
+        prev_end = end
+    return out
+
+
 def _token_strings(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[tuple[str, str]]:
-    """(text, prefix) for each token position, from offsets where the tokenizer gives them."""
+    """(text, prefix) for each token position of a tokenizer that gives no offsets, from the token strings."""
     out = []
-    if encoding.offsets is not None:
-        prev_end = None
-        for i in idx:
-            start, end = encoding.offsets[i]
-            prefix = "" if prev_end is None else encoding.text[prev_end:start]
-            if prev_end is None:
-                prefix = encoding.text[:start] if start > 0 and encoding.text[:start].isspace() else ""
-            out.append((encoding.text[start:end], prefix))
-            prev_end = end
-        return out
     for n, i in enumerate(idx):
         piece = tokenizer.convert_tokens_to_string([encoding.tokens[i]])
         continues = encoding.tokens[i].startswith("##")
@@ -168,14 +199,22 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
             else:
                 groups.append([i])
             last_word, prev = word, i
-    strings = _token_strings(encoding, tokenizer, idx)
-    by_pos = dict(zip(idx, strings))
     texts, prefixes = [], []
-    for g in groups:
-        prefixes.append(by_pos[g[0]][1])
-        if encoding.offsets is not None:
-            texts.append(encoding.text[encoding.offsets[g[0]][0] : encoding.offsets[g[-1]][1]])
-        else:
+    if encoding.offsets is not None:
+        # the player's characters, with the whitespace between it and the previous player as its prefix
+        text, prev_end = encoding.text, None
+        for g in groups:
+            start, end = _strip_span(text, encoding.offsets[g[0]][0], encoding.offsets[g[-1]][1])
+            if prev_end is None:
+                prefixes.append(text[:start] if text[:start].isspace() else "")
+            else:
+                prefixes.append(text[prev_end:start])
+            texts.append(text[start:end])
+            prev_end = end
+    else:
+        by_pos = dict(zip(idx, _token_strings(encoding, tokenizer, idx)))
+        for g in groups:
+            prefixes.append(by_pos[g[0]][1])
             texts.append("".join(by_pos[g[0]][0:1]) + "".join(by_pos[i][0] for i in g[1:]))
     return Players(kind=kind, positions=[np.asarray(g, dtype=np.int64) for g in groups], texts=texts,
                    prefixes=prefixes)
@@ -299,6 +338,7 @@ class TextGame:
             raise IndexError(f"masked indices {bad} are out of range: this input has {n} players (0..{n - 1}).")
         self.masked = tuple(sorted(set(int(i) for i in self.masked)))
         self.free = np.array([i for i in range(n) if i not in set(self.masked)], dtype=np.int64)
+        self._planned, self._done = 0, 0
         self._owner = np.full(len(self.encoding.input_ids), -1, dtype=np.int64)
         for p, pos in enumerate(self.players.positions):
             self._owner[pos] = p
@@ -309,16 +349,31 @@ class TextGame:
 
     def keep_matrix(self, coalitions: np.ndarray) -> np.ndarray:
         """Token-level keep masks (B, L) for coalitions (B, n_free) over the free players."""
-        coalitions = np.asarray(coalitions, dtype=bool).reshape(-1, self.n_free)
+        coalitions = np.atleast_2d(np.asarray(coalitions, dtype=bool))
+        coalitions = coalitions.reshape(len(coalitions), self.n_free)
         on = np.zeros((len(coalitions), len(self.players) + 1), dtype=bool)
         on[:, self.free] = coalitions
         on[:, -1] = True  # column for tokens that belong to no player (special tokens)
         return on[:, self._owner]
 
+    def plan(self, evaluations: int) -> None:
+        """Announce how many coalitions the estimator will ask for, so progress is a share of the whole."""
+        self._planned, self._done = evaluations, 0
+
+    @property
+    def evaluations_done(self) -> int:
+        return self._done
+
     def raw(self, coalitions: np.ndarray) -> np.ndarray:
         """Raw model outputs (B, C) for coalitions over the free players."""
-        return self.evaluator.evaluate(self.encoding, self.keep_matrix(coalitions), self.rule,
-                                       on_progress=self.on_progress)
+        rows = len(coalitions)
+        report = None
+        if self.on_progress is not None:
+            done, total = self._done, max(self._planned, self._done + rows)
+            report = lambda d, t: self.on_progress(done + (rows * d // t if t else rows), total)  # noqa: E731
+        out = self.evaluator.evaluate(self.encoding, self.keep_matrix(coalitions), self.rule, on_progress=report)
+        self._done += rows
+        return out
 
     def value(self, coalitions: np.ndarray) -> np.ndarray:
         """Outputs (B, C) in the explained output space for coalitions over the free players."""

@@ -50,3 +50,53 @@ def model():
 def make_bert():
     """Factory for tiny random BERT classifiers (labels, seed and config overrides as arguments)."""
     return tiny_bert
+
+
+@pytest.fixture(scope="session")
+def family():
+    """Builds a tiny model of a family from tests/families.py once per session: family(name) -> (model, tok).
+
+    The models are shared: tests that change a model (dtype, train mode, patched forward) build their own.
+    """
+    from families import FAMILIES
+
+    built: dict[str, tuple] = {}
+
+    def get(name: str) -> tuple:
+        if name not in built:
+            built[name] = FAMILIES[name].build()
+        return built[name]
+
+    return get
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Runs a test with one intra-op torch thread, restoring the setting after.
+
+    Tiny models gain nothing from intra-op parallelism, and on a loaded machine with few cores the thread
+    pool's synchronisation can make each small forward pass a hundred times slower.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def hold_forward():
+    """Makes a model's forward wait for the returned event, to look at a widget in the middle of a computation."""
+    import threading
+
+    def hold(model) -> threading.Event:
+        gate = threading.Event()
+        original = model.forward
+
+        def held(*args, **kwargs):
+            gate.wait(30)
+            return original(*args, **kwargs)
+
+        model.forward = held
+        return gate
+
+    return hold

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 import pytest
@@ -278,17 +277,10 @@ def test_batch_reports_progress_in_the_widget_and_a_tqdm_bar(named_bert, tokeniz
     assert "Explaining" in err and "4/4" in err
 
 
-def test_batch_runs_off_the_main_thread(make_bert, tokenizer):
+def test_batch_runs_off_the_main_thread(make_bert, tokenizer, hold_forward):
     """Creating the widget returns before any prediction, so the notebook never blocks."""
     model = make_bert(seed=7)
-    gate = threading.Event()
-    original = model.forward
-
-    def slow(*args, **kwargs):
-        gate.wait(30)
-        return original(*args, **kwargs)
-
-    model.forward = slow
+    gate = hold_forward(model)
     w = DatasetWidget(model, tokenizer, TEXTS[:3], max_evals=8, progress_bar=False)
     assert w.state == "predicting" and w.table.rows[0]["predicted"] is None and w.visible == [0, 1, 2]
     gate.set()

@@ -12,6 +12,7 @@ import shap
 import torch
 
 import shap_widget as sw
+from shap_widget import estimators
 from shap_widget.explain import Explainer
 
 TEXT = "the movie was great but the ending was boring"
@@ -118,6 +119,32 @@ def test_partition_agrees_with_shap_text_masker(model, tokenizer):
             assert corr >= 0.99, (text, c, corr)
 
 
+class CoalitionMasker(shap.maskers.Masker):
+    """A shap masker whose masked input is the coalition itself, so shap's explainers can play our game."""
+
+    def __init__(self, n, tree):
+        self.shape = (1, n)
+        self.clustering = tree
+        self.immutable_outputs = True
+
+    def __call__(self, mask, x):
+        return (np.asarray(mask, dtype=bool).reshape(1, -1),)
+
+
+@pytest.mark.parametrize(("max_evals", "batch_size"), [(500, 10), (40, 10), (60, 6), (500, 498)])
+def test_partition_equals_shaps_partition_explainer_on_the_same_game(model, tokenizer, max_evals, batch_size):
+    """The planned Owen estimator is shap's PartitionExplainer, round for round, also when the budget runs out."""
+    game = Explainer(model, tokenizer).game(TEXT)
+    tree = estimators.text_tree(game.encoding, game.players.positions)
+    np.random.seed(0)
+    reference = shap.explainers.PartitionExplainer(game, CoalitionMasker(9, tree))(
+        np.zeros((1, 9)), max_evals=max_evals, batch_size=batch_size, silent=True)
+    ours = estimators.partition(game, 9, max_evals, tree, seed=0, batch_size=batch_size)
+    np.testing.assert_allclose(ours.values, reference.values[0], atol=1e-12)
+    np.testing.assert_allclose(ours.base, reference.base_values[0], atol=1e-15)
+    assert ours.n_evals <= max_evals
+
+
 def test_permutation_converges_to_exact(model, tokenizer):
     """Antithetic permutation sampling is unbiased: with a large budget it lands on the exact values."""
     ex = Explainer(model, tokenizer)
@@ -151,10 +178,13 @@ def test_partition_reuses_cached_rows_after_a_mask(model, tokenizer):
 
 
 def test_coalitions_run_in_few_large_batches(model, tokenizer):
-    """The 2^9 exact coalitions take two forward passes: the input itself (probing the head), then the other 511."""
-    ex = Explainer(model, tokenizer)
+    """The 2^9 exact coalitions go through in as few passes as the batch allows: the input, then 511 rows."""
+    ex = Explainer(model, tokenizer, batch_size=1024)
     ex.attribute(TEXT, method="exact")
     assert (ex.evaluator.forward_calls, ex.evaluator.rows_run) == (2, 512)
+    auto = Explainer(model, tokenizer)  # about 4k tokens a pass on CPU: 372 rows of these 11 tokens
+    auto.attribute(TEXT, method="exact")
+    assert (auto.evaluator.forward_calls, auto.evaluator.rows_run) == (3, 512)
 
 
 def test_word_players_merge_subword_pieces(model, tokenizer):
@@ -183,7 +213,7 @@ def test_out_of_memory_halves_the_batch_and_completes(make_bert, tokenizer, monk
         return original(*args, **kwargs)
 
     monkeypatch.setattr(model, "forward", forward)
-    ex = Explainer(model, tokenizer)
+    ex = Explainer(model, tokenizer, batch_size=1024)
     result = ex.attribute(TEXT, method="exact")
     assert seen[:5] == [1, 511, 255, 127, 63]  # the input alone, then halving until the batch fits
     assert max(seen[5:]) == 63 and sum(seen[4:]) == 511
@@ -313,3 +343,41 @@ def test_evaluator_runs_on_the_models_device(model, tokenizer):
         Explainer(model, tokenizer, autocast="int8")
     with pytest.raises(ValueError, match="batch_size must be"):
         Explainer(model, tokenizer, batch_size=0)
+
+
+@pytest.mark.parametrize("method", ["exact", "partition", "permutation"])
+def test_progress_is_a_growing_share_that_ends_complete(model, tokenizer, method):
+    """Progress reports count coalitions towards the planned total, never go back, and end at 100%."""
+    reports = []
+    Explainer(model, tokenizer, batch_size=16).attribute(
+        TEXT, method=method, max_evals=300, on_progress=lambda done, total: reports.append((done, total)))
+    done = [d for d, _ in reports]
+    assert len(reports) > 3 and done == sorted(done)
+    assert reports[-1][0] == reports[-1][1] > 0
+
+
+def test_interrupted_explanation_keeps_the_rows_it_computed(model, tokenizer):
+    """A job stopped midway (superseded by a newer click) leaves its finished batches in the cache."""
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_first_batch(done, total):
+        if done >= 64:
+            raise Stop()
+
+    ex = Explainer(model, tokenizer, batch_size=64)
+    with pytest.raises(Stop):
+        ex.attribute(TEXT, method="exact", on_progress=stop_after_first_batch)
+    assert ex.evaluator.rows_run == 65  # the input itself, then one batch of 64
+    ex.attribute(TEXT, method="exact")
+    assert ex.evaluator.rows_run == 512  # every row ran exactly once
+
+
+def test_everything_masked_explains_to_the_base_value(model, tokenizer):
+    """With every token masked there is nothing to attribute: values are 0 and base equals the output."""
+    result = Explainer(model, tokenizer).attribute("the movie was great", masked=[0, 1, 2, 3])
+    assert np.all(result.values == 0)
+    np.testing.assert_allclose(result.base_values, result.outputs)
+    np.testing.assert_allclose(result.outputs, direct_outputs(model, tokenizer, "the movie was great", set()),
+                               rtol=1e-5)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import threading
 
 import numpy as np
 import pytest
@@ -256,17 +255,10 @@ def test_widget_remeasures_when_the_class_or_the_mask_changes(model, tokenizer):
     assert len(w.faithfulness["deletion"]) == 9  # 8 free players: 0..8 removed
 
 
-def test_class_chosen_while_computing_is_the_one_measured(make_bert, tokenizer):
+def test_class_chosen_while_computing_is_the_one_measured(make_bert, tokenizer, hold_forward):
     """Selecting a class during an explanation makes the same job measure that class, not the earlier one."""
     model = make_bert()
-    gate = threading.Event()
-    original = model.forward
-
-    def slow(*args, **kwargs):
-        gate.wait(30)
-        return original(*args, **kwargs)
-
-    model.forward = slow
+    gate = hold_forward(model)
     w = ExplainWidget(model, tokenizer, text=TEXT, target=2)
     assert w.state == "computing"
     w.target = 1

@@ -117,19 +117,10 @@ def test_invalid_intents_are_refused(model, tokenizer):
         ExplainWidget(model, tokenizer, text=None)
 
 
-def test_computation_runs_off_the_main_thread(make_bert, tokenizer):
+def test_computation_runs_off_the_main_thread(make_bert, tokenizer, hold_forward):
     """Creating the widget returns before the explanation is done, so the notebook never blocks."""
     model = make_bert()
-    import threading
-
-    gate = threading.Event()
-    original = model.forward
-
-    def slow(*args, **kwargs):
-        gate.wait(30)
-        return original(*args, **kwargs)
-
-    model.forward = slow
+    gate = hold_forward(model)
     w = ExplainWidget(model, tokenizer, text=TEXT)
     assert w.state == "computing"
     gate.set()
