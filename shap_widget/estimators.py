@@ -6,13 +6,13 @@ method allows), and returns attributions that add up exactly: base + sum(values)
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import shap
 from shap.maskers._text import partition_tree
 
 from .game import Encoding
@@ -47,6 +47,17 @@ def choose_method(n_players: int, max_evals: int) -> str:
     return "partition"
 
 
+def planned_evaluations(method: str, n: int, max_evals: int) -> int:
+    """How many coalitions `method` will evaluate for n players (partition: at most this many)."""
+    if n <= 1:
+        return 2
+    if method == "exact":
+        return 2**n
+    if method == "permutation":
+        return 2 + 2 * ((max_evals - 2) // (2 * (n - 1))) * (n - 1)
+    return max_evals
+
+
 def exact(game: Game, n: int) -> Attributions:
     """Shapley values from all 2^n coalitions, evaluated in one planned batch."""
     if n > MAX_EXACT_PLAYERS:
@@ -67,18 +78,6 @@ def exact(game: Game, n: int) -> Attributions:
         without = index[(index >> i) & 1 == 0]
         values[i] = weights[sizes[without]] @ (v[without | (1 << i)] - v[without])
     return Attributions(values, v[0], v[-1], len(coalitions))
-
-
-class _CoalitionMasker(shap.maskers.Masker):
-    """A shap masker whose 'masked input' is the coalition itself, so the model sees whole coalition batches."""
-
-    def __init__(self, n: int, clustering: np.ndarray) -> None:
-        self.shape = (1, n)
-        self.clustering = clustering
-        self.immutable_outputs = True
-
-    def __call__(self, mask: np.ndarray, x: np.ndarray) -> tuple[np.ndarray]:
-        return (np.asarray(mask, dtype=bool).reshape(1, -1),)
 
 
 def _segments(encoding: Encoding) -> list[str]:
@@ -138,27 +137,72 @@ def text_tree(encoding: Encoding, positions: list[np.ndarray]) -> np.ndarray:
     return tree
 
 
-def partition(game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0) -> Attributions:
-    """Owen values over `tree`, by shap's PartitionExplainer with the game as its (batched, cached) model."""
+def _node_masks(tree: np.ndarray, n: int) -> np.ndarray:
+    """Dense (2n-1, n) membership of every tree node: leaves first, then internal nodes in linkage order."""
+    masks = np.zeros((2 * n - 1, n), dtype=bool)
+    masks[np.arange(n), np.arange(n)] = True
+    for k, (left, right) in enumerate(tree[:, :2].astype(int)):
+        masks[n + k] = masks[left] | masks[right]
+    return masks
+
+
+def _lower_credit(credit: np.ndarray, tree: np.ndarray, n: int) -> np.ndarray:
+    """Push each internal node's credit down to its leaves in proportion to their sizes (as shap does)."""
+    sizes = np.concatenate([np.ones(n), tree[:, 3]])
+    for node in range(2 * n - 2, n - 1, -1):  # parents come after their children in a linkage
+        left, right = tree[node - n, :2].astype(int)
+        credit[left] += credit[node] * sizes[left] / sizes[node]
+        credit[right] += credit[node] * sizes[right] / sizes[node]
+    return credit[:n]
+
+
+def partition(
+    game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None
+) -> Attributions:
+    """Owen values over `tree`: shap's PartitionExplainer recursion, planned in rounds of large batches.
+
+    Each round expands the most promising tree nodes (largest output change, as in shap) and evaluates all
+    their coalitions in one call; ties are broken by a seeded random stream exactly as shap breaks them with
+    the global one, so for the same batch size the values equal shap's. `batch_size` is the number of
+    coalitions per round; by default the whole remaining budget.
+    """
     if n <= 1:
         return _trivial(game, n)
-    counter = {"rows": 0}
-
-    def model(coalitions: np.ndarray) -> np.ndarray:
-        counter["rows"] += len(coalitions)
-        return game(coalitions)
-
-    explainer = shap.explainers.PartitionExplainer(model, _CoalitionMasker(n, tree))
-    state = np.random.get_state()
-    np.random.seed(seed)  # shap breaks priority ties with the global RNG; keep results reproducible
-    try:
-        result = explainer(np.zeros((1, n)), max_evals=max_evals, batch_size=max(32, max_evals // 4), silent=True)
-    finally:
-        np.random.set_state(state)
-    values = np.asarray(result.values[0], dtype=np.float64).reshape(n, -1)
-    base = np.asarray(result.base_values[0], dtype=np.float64).reshape(-1)
-    full = game(np.ones((1, n), dtype=bool))[0]
-    return Attributions(values, base, full, counter["rows"])
+    masks = _node_masks(tree, n)
+    f00, f11 = game(np.array([[False] * n, [True] * n]))
+    credit = np.zeros((2 * n - 1, len(f00)))
+    budget = max_evals - 2
+    per_round = budget if batch_size is None else batch_size
+    rng = np.random.RandomState(seed)
+    empty = np.zeros(n, dtype=bool)
+    heap: list = [(0, 0, (empty, f00, f11, 2 * n - 2, 1.0))]
+    evals = 0
+    while heap:
+        if evals >= budget:
+            for _, _, (m00, g00, g11, node, weight) in heap:
+                credit[node] += (g11 - g00) * weight
+            break
+        expand, rows = [], []
+        while heap and len(rows) < per_round and evals + len(rows) < budget:
+            m00, g00, g11, node, weight = heapq.heappop(heap)[2]
+            if node < n or tree[node - n, 2] < 0:
+                credit[node] += (g11 - g00) * weight
+                continue
+            left, right = tree[node - n, :2].astype(int)
+            m10, m01 = m00 | masks[left], m00 | masks[right]
+            expand.append((m00, m10, m01, g00, g11, left, right, weight))
+            rows += [m10, m01]
+        if not expand:
+            continue
+        out = game(np.array(rows))
+        evals += len(rows)
+        for k, (m00, m10, m01, g00, g11, left, right, weight) in enumerate(expand):
+            g10, g01 = out[2 * k], out[2 * k + 1]
+            half = weight / 2
+            for m, lo, hi, node in ((m00, g00, g10, left), (m00, g00, g01, right),
+                                    (m01, g01, g11, left), (m10, g10, g11, right)):
+                heapq.heappush(heap, (-np.max(np.abs(hi - lo)) * half, rng.randn(), (m, lo, hi, node, half)))
+    return Attributions(_lower_credit(credit, tree, n), f00, f11, evals + 2)
 
 
 def permutation(game: Game, n: int, max_evals: int, seed: int = 0) -> Attributions:

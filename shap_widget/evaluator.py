@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import OrderedDict
 from typing import Callable, Iterator
 
@@ -11,8 +12,9 @@ import torch
 
 from .game import Encoding, MaskRule
 
-# Tokens per forward pass when batch_size="auto"; CUDA starts large and halves on out-of-memory.
-_AUTO_TOKENS = {"cpu": 16_384, "cuda": 1 << 19}
+# Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
+# smaller passes let progress move; CUDA starts large and halves on out-of-memory.
+_AUTO_TOKENS = {"cpu": 4_096, "cuda": 1 << 19}
 _AUTOCAST = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16, "float16": torch.float16}
 
 
@@ -25,6 +27,39 @@ def _is_oom(err: BaseException) -> bool:
         return True
     msg = str(err).lower()
     return isinstance(err, RuntimeError) and ("out of memory" in msg or "can't allocate memory" in msg)
+
+
+def _refuses_batches(err: BaseException) -> bool:
+    """transformers' last-token classifiers (GPT-2, Llama, ...) refuse batches when they have no pad id."""
+    return isinstance(err, ValueError) and "no padding token is defined" in str(err)
+
+
+_stand_in_lock = threading.Lock()
+_stand_in_users: dict[int, int] = {}  # id(config) -> forward passes running with the stand-in pad id
+
+
+@contextlib.contextmanager
+def stand_in_pad_id(model: torch.nn.Module) -> Iterator[None]:
+    """Let a last-token classifier without a pad id run batches, restoring its config afterwards.
+
+    Such models pool the last token that is not padding, and refuse batches when `pad_token_id` is None
+    because they cannot tell padding apart. The evaluator never pads (every row is the whole input), so
+    for the duration of the forward pass the pad id is set to -1, which no token has: the pooled token is
+    then the last position, exactly what the model uses for a single row. Counted per config, so a widget's
+    worker and a call on the main thread can overlap on one model.
+    """
+    config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    with _stand_in_lock:
+        _stand_in_users[id(config)] = _stand_in_users.get(id(config), 0) + 1
+        config.pad_token_id = -1
+    try:
+        yield
+    finally:
+        with _stand_in_lock:
+            _stand_in_users[id(config)] -= 1
+            if not _stand_in_users[id(config)]:
+                del _stand_in_users[id(config)]
+                config.pad_token_id = None
 
 
 @contextlib.contextmanager
@@ -62,11 +97,13 @@ class Evaluator:
         self.batch_size = batch_size
         self.autocast = autocast
         self.max_cached_rows = max_cached_rows
+        self._lock = threading.RLock()  # widgets on background threads may share one evaluator
         self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
         self._cached_rows = 0
         self._max_rows: dict[int, int] = {}  # sequence length -> largest batch known to fit
         self.rows_run = 0  # rows sent through the model, for tests and benchmarks
         self.forward_calls = 0
+        self.stand_in_pad = False  # set once the model refused a batch for want of a pad id
 
     @property
     def device(self) -> torch.device:
@@ -112,6 +149,16 @@ class Evaluator:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
         """Raw model outputs (B, C) in float64 for token keep masks (B, L); True keeps a token."""
+        with self._lock:
+            return self._evaluate(encoding, keep, rule, on_progress)
+
+    def _evaluate(
+        self,
+        encoding: Encoding,
+        keep: np.ndarray,
+        rule: MaskRule,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> np.ndarray:
         keep = np.asarray(keep, dtype=bool)
         table = self._table(encoding, rule)
         keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
@@ -120,12 +167,18 @@ class Evaluator:
             if k not in table and k not in todo:
                 todo[k] = i
         if todo:
-            rows = keep[list(todo.values())]
-            out = self._forward(encoding, rows, rule, on_progress)
-            for k, row in zip(todo, out):
-                table[k] = row
-            self._cached_rows += len(todo)
-            self._evict((encoding.key, rule))
+            pending = list(todo)
+
+            def store(start: int, out: np.ndarray) -> None:
+                # cache each batch as it arrives, so a superseded job still leaves its rows for the next one
+                for k, row in zip(pending[start : start + len(out)], out):
+                    table[k] = row
+                self._cached_rows += len(out)
+
+            try:
+                self._forward(encoding, keep[list(todo.values())], rule, on_progress, store)
+            finally:
+                self._evict((encoding.key, rule))
         elif on_progress is not None:
             on_progress(0, 0)
         return np.stack([table[k] for k in keys]) if keys else np.zeros((0, 0))
@@ -136,13 +189,13 @@ class Evaluator:
         keep: np.ndarray,
         rule: MaskRule,
         on_progress: Callable[[int, int], None] | None,
-    ) -> np.ndarray:
+        store: Callable[[int, np.ndarray], None],
+    ) -> None:
         device = self.device
         base = torch.as_tensor(encoding.input_ids, device=device)
         extra = {k: torch.as_tensor(v, device=device) for k, v in encoding.extra.items()}
         length = len(encoding.input_ids)
         total = len(keep)
-        outputs: list[np.ndarray] = []
         done = 0
         rows = self._rows_per_batch(length)
         autocast = (
@@ -163,7 +216,15 @@ class Evaluator:
                 inputs = {k: v.expand(n, -1) for k, v in extra.items()}
                 try:
                     logits = self._call(ids, attention, inputs)
-                except Exception as err:  # noqa: BLE001 - only out-of-memory is retried
+                except Exception as err:  # noqa: BLE001 - only out-of-memory and pad-id refusals are retried
+                    if _refuses_batches(err) and not self.stand_in_pad:
+                        self.stand_in_pad = True
+                        continue
+                    if _refuses_batches(err):
+                        raise ValueError(
+                            f"{type(self.model).__name__} refuses batches of more than one input even with a "
+                            "stand-in pad id. Set model.config.pad_token_id, or pass batch_size=1."
+                        ) from err
                     if not _is_oom(err) or n == 1:
                         raise
                     rows = max(1, n // 2)
@@ -171,24 +232,23 @@ class Evaluator:
                     if device.type == "cuda":
                         torch.cuda.empty_cache()
                     continue
-                outputs.append(logits)
+                if not np.all(np.isfinite(logits)):
+                    bad = int((~np.isfinite(logits)).any(axis=1).sum())
+                    raise ModelOutputError(
+                        f"The model returned NaN or infinite outputs for {bad} of {n} masked inputs, so they "
+                        "cannot be explained. Check the model's weights and dtype (half precision overflows are "
+                        "common; try float32 or autocast='bf16')."
+                    )
+                store(done, logits)
                 done += n
                 self.rows_run += n
                 self.forward_calls += 1
                 if on_progress is not None:
                     on_progress(done, total)
-        out = np.concatenate(outputs)
-        if not np.all(np.isfinite(out)):
-            bad = int((~np.isfinite(out)).any(axis=1).sum())
-            raise ModelOutputError(
-                f"The model returned NaN or infinite outputs for {bad} of {total} masked inputs, so they cannot "
-                "be explained. Check the model's weights and dtype (half precision overflows are common; try "
-                "float32 or autocast='bf16')."
-            )
-        return out
 
     def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
-        result = self.model(input_ids=ids, attention_mask=attention, **extra)
+        with stand_in_pad_id(self.model) if self.stand_in_pad else contextlib.nullcontext():
+            result = self.model(input_ids=ids, attention_mask=attention, **extra)
         logits = getattr(result, "logits", None)
         if logits is None:
             logits = result[0] if isinstance(result, (tuple, list)) else result

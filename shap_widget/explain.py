@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import shap
 import torch
 
 from . import estimators
-from .evaluator import Evaluator
+from .evaluator import Evaluator, ModelOutputError
 from .game import (
     TextGame,
     check_output,
@@ -81,11 +82,32 @@ def resolve_target(target: int | str | None, labels: Sequence[str]) -> int:
     raise TypeError(f"target must be a class index or a label name, got {type(target).__name__}.")
 
 
+def _check_text(text: Any) -> str:
+    """The text to explain, refused with a clear message when it is not one non-empty string."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}.")
+    if not text.strip():
+        raise ValueError("text is empty; give a sentence to explain.")
+    return text
+
+
+def _check_masked(masked: Any) -> tuple[int, ...]:
+    """Player indices to hold masked, as ints; floats, bools and strings are refused rather than rounded."""
+    if isinstance(masked, (str, bytes)) or not isinstance(masked, Iterable):
+        raise TypeError(f"masked must be a list of player indices such as [0, 3], got {type(masked).__name__}.")
+    out = []
+    for i in masked:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"masked must hold player indices (ints), got {i!r} of type {type(i).__name__}.")
+        out.append(int(i))
+    return tuple(out)
+
+
 def _check_model(model, tokenizer) -> None:
     if not isinstance(model, torch.nn.Module) or not hasattr(model, "config"):
         raise TypeError(
             f"model must be a transformers model (torch.nn.Module with a config), got {type(model).__name__}. "
-            "For a plain function of strings, use shap.Explainer with shap.maskers.Text."
+            "For a plain function of strings, use shap_widget.explain_callable(f, tokenizer, text)."
         )
     if "SequenceClassification" not in type(model).__name__:
         raise TypeError(
@@ -100,6 +122,19 @@ def _check_model(model, tokenizer) -> None:
         raise ValueError(
             f"The tokenizer's vocabulary ({len(tokenizer)} tokens) is larger than the model's embedding table "
             f"({n_embed} rows): the tokenizer does not belong to this model. Load both from the same checkpoint."
+        )
+
+
+def _check_mask_id(model, tokenizer, token_id: int | None) -> None:
+    """An explicit mask id must index the model's embedding table, or the forward pass fails deep in torch."""
+    if token_id is None:
+        return
+    embeddings = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
+    n = getattr(embeddings, "num_embeddings", None) or len(tokenizer)
+    if not 0 <= token_id < n:
+        raise ValueError(
+            f"mask={token_id} is not a token id of this model, whose vocabulary has ids 0..{n - 1}. "
+            "Use mask='auto', 'mask', 'pad', 'unk', 'attention', or an id in range."
         )
 
 
@@ -131,6 +166,7 @@ class Explainer:
         self.model = model
         self.tokenizer = tokenizer
         self.rule = resolve_mask_rule(tokenizer, mask)
+        _check_mask_id(model, tokenizer, self.rule.token_id)
         self.evaluator = Evaluator(model, batch_size=batch_size, autocast=autocast)
         self.max_length = max_input_length(model, tokenizer)
         self._labels: list[str] | None = None
@@ -140,8 +176,9 @@ class Explainer:
         if self._kind is None:
             n_outputs = game.evaluator.evaluate(game.encoding, game.keep_matrix(np.ones((1, game.n_free))),
                                                 game.rule).shape[1]
+            labels = _labels(self.model, n_outputs)  # first: a mismatch must fail every call, not just this one
             self._kind = head_kind(self.model, n_outputs)
-            self._labels = _labels(self.model, n_outputs)
+            self._labels = labels
 
     @property
     def labels(self) -> list[str]:
@@ -161,10 +198,8 @@ class Explainer:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> TextGame:
         """The cooperative game for `text` with `masked` players forced off."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}.")
-        if not text.strip():
-            raise ValueError("text is empty; give a sentence to explain.")
+        _check_text(text)
+        masked = _check_masked(masked)
         encoding = encode(self.tokenizer, text, self.max_length)
         player_set = make_players(encoding, self.tokenizer, players)
         if len(player_set) == 0:
@@ -196,6 +231,7 @@ class Explainer:
         game = self.game(text, players=players, masked=masked, output=output, on_progress=on_progress)
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
+        game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
         if used == "exact":
             result = estimators.exact(game, n)
         elif used == "partition":
@@ -205,10 +241,11 @@ class Explainer:
             result = estimators.permutation(game, n, int(max_evals), seed)
         values = np.zeros((len(game.players), result.values.shape[1] if n else len(result.base)))
         values[game.free] = result.values
-        all_on = np.ones((1, n), dtype=bool)
-        probs = probabilities(game.raw(all_on)[0], game.kind)
-        nothing_masked = TextGame(self.evaluator, game.encoding, game.players, game.rule, game.kind, game.output)
-        probs_full = probabilities(nothing_masked.raw(np.ones((1, len(game.players)), dtype=bool))[0], game.kind)
+        if on_progress is not None:
+            on_progress(game.evaluations_done, game.evaluations_done)
+        keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
+        keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
+        probs, probs_full = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
         return Attribution(
             text=text,
             tokens=list(game.players.texts),
@@ -277,3 +314,93 @@ def explain(
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
     return explainer.explain(text, target=target, method=method, output=output, players=players,
                              masked=masked, max_evals=max_evals, seed=seed)
+
+
+def _text_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:
+    """shap's Text masker for a tokenizer, or the shap masker given."""
+    if isinstance(tokenizer_or_masker, shap.maskers.Masker):
+        return tokenizer_or_masker
+    if callable(tokenizer_or_masker) and hasattr(tokenizer_or_masker, "convert_ids_to_tokens"):
+        return shap.maskers.Text(tokenizer_or_masker)
+    raise TypeError(
+        "tokenizer_or_masker must be a transformers tokenizer or a shap masker such as shap.maskers.Text, "
+        f"got {type(tokenizer_or_masker).__name__}."
+    )
+
+
+def explain_callable(
+    f: Callable[[list[str]], Any],
+    tokenizer_or_masker: Any,
+    text: str,
+    *,
+    target: int | str | None = None,
+    output_names: Sequence[str] | None = None,
+    max_evals: int = 500,
+    batch_size: int = 50,
+    seed: int = 0,
+) -> shap.Explanation:
+    """SHAP values of a plain function of strings on `text`, through shap's string-based text path.
+
+    `f` takes a list of strings and returns an array of shape (n,) or (n, C). This is
+    shap.Explainer(f, shap.maskers.Text(tokenizer)) (Owen values over the text's phrase tree): each masked
+    copy of the text is written back as a string and `f` re-tokenizes it, so it is much slower than
+    `explain`, which masks token ids of a transformers model directly; use it for models that are only
+    available as functions (remote APIs, other frameworks). Tokens the masker always keeps (the tokenizer's
+    special tokens) are left out, as in `explain`, so values have shape (n_tokens, C), or (n_tokens,) for
+    one `target` or a one-output `f`. base_values + values.sum(0) equals f([text]).
+    """
+    if isinstance(f, torch.nn.Module) and hasattr(f, "config"):
+        raise TypeError(
+            "explain_callable takes a function of strings; for a transformers model use "
+            "shap_widget.explain(model, tokenizer, text), which masks token ids and is much faster."
+        )
+    if not callable(f):
+        raise TypeError(f"f must be a function taking a list of strings, got {type(f).__name__}.")
+    masker = _text_masker(tokenizer_or_masker)
+    _check_text(text)
+    if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
+        raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
+    if output_names is not None and target is not None:
+        resolve_target(target, [str(n) for n in output_names])
+    width: list[int] = []
+
+    def model(strings: Any) -> np.ndarray:
+        batch = [str(x) for x in strings]
+        try:
+            out = np.asarray(f(batch), dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ModelOutputError(f"f must return numbers, one row per input string: {err}") from err
+        if out.ndim not in (1, 2) or len(out) != len(batch):
+            raise ModelOutputError(
+                f"f must return an array of shape (n,) or (n, n_outputs) for n input strings; got shape "
+                f"{out.shape} for {len(batch)} strings."
+            )
+        if not np.all(np.isfinite(out)):
+            raise ModelOutputError("f returned NaN or infinite values, so its output cannot be explained.")
+        width.append(1 if out.ndim == 1 else out.shape[1])
+        return out
+
+    explainer = shap.Explainer(model, masker)
+    state = np.random.get_state()
+    np.random.seed(seed)  # shap breaks priority ties with the global RNG; keep results reproducible
+    try:
+        result = explainer([text], max_evals=int(max_evals), batch_size=batch_size, silent=True)[0]
+    finally:
+        np.random.set_state(state)
+    values = np.asarray(result.values, dtype=np.float64)
+    keep = slice(getattr(masker, "keep_prefix", 0), len(values) - getattr(masker, "keep_suffix", 0))
+    values, data = values[keep], np.asarray(result.data, dtype=object)[keep]
+    base = np.asarray(result.base_values, dtype=np.float64)
+    names = [str(n) for n in output_names] if output_names else (
+        [f"LABEL_{i}" for i in range(width[0])] if values.ndim == 2 else ["value"])
+    if values.ndim == 2 and len(names) != values.shape[1]:
+        raise ValueError(f"output_names has {len(names)} names but f returns {values.shape[1]} outputs.")
+    if target is None or values.ndim == 1:
+        if target is not None:
+            resolve_target(target, names)
+        return shap.Explanation(values=values, base_values=base if values.ndim == 2 else float(base),
+                                data=data, feature_names=list(data),
+                                output_names=names if values.ndim == 2 else None)
+    c = resolve_target(target, names)
+    return shap.Explanation(values=values[:, c].copy(), base_values=float(base[c]), data=data,
+                            feature_names=list(data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Callable
 
@@ -14,7 +15,9 @@ class JobRunner:
     """Runs submitted jobs one at a time on a daemon thread; only the newest pending job is run.
 
     A job is `fn(generation)`. It calls `check(generation)` at safe points (e.g. between model batches)
-    to stop early once a newer job exists.
+    to stop early once a newer job exists. Jobs report their own errors; anything that still escapes a
+    job, KeyboardInterrupt included, is printed through `threading.excepthook` and the worker goes on,
+    because a worker that died could leave a job submitted in that moment never run.
     """
 
     def __init__(self, name: str = "shap-widget") -> None:
@@ -63,6 +66,10 @@ class JobRunner:
                 fn(generation)
             except Superseded:
                 pass
+            except BaseException:  # noqa: BLE001 - the worker must outlive any job
+                exc_type, exc, tb = sys.exc_info()
+                threading.excepthook(threading.ExceptHookArgs((exc_type, exc, tb, threading.current_thread())))
+                del exc, tb
             finally:
                 with self._cond:
                     self._busy = False

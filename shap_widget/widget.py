@@ -332,7 +332,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 max_evals=request["max_evals"],
                 on_progress=lambda done, total: self._progress(generation, done, total),
             )
-        except Exception as err:  # noqa: BLE001 - any failure is shown in the widget, which stays usable
+        except BaseException as err:  # noqa: BLE001 - any failure, an interrupt too, is shown; the widget stays usable
             if isinstance(err, Superseded):
                 raise
             with self._lock:
@@ -376,7 +376,7 @@ class ExplainWidget(anywidget.AnyWidget):
         try:
             measured = measure_faithfulness(self._explainer, result, target=target,
                                             on_progress=lambda done, total: self._runner.check(generation))
-        except Exception as err:  # noqa: BLE001 - shown next to the plot; the explanation itself stands
+        except BaseException as err:  # noqa: BLE001 - shown next to the plot; the explanation itself stands
             if isinstance(err, Superseded):
                 raise
             measured, payload = None, {**tag, "error": f"{type(err).__name__}: {err}"}

@@ -1,0 +1,241 @@
+"""Tiny random sequence classifiers of several transformer families, with tokenizers built offline.
+
+Each factory builds its family's kind of tokenizer with the `tokenizers` library (WordPiece and byte-level
+BPE trained on CORPUS; a SentencePiece Unigram vocabulary written out; a SentencePiece-style BPE trained
+over a Metaspace pre-tokenizer), wraps it in the class a real checkpoint of that family loads to (or in a
+generic PreTrainedTokenizerFast), and builds a 2-layer model of hidden size 32 from a config, with large
+random weights so outputs vary with the input. Nothing is downloaded. Words outside CORPUS, such as
+"storyline" and "unwatchable", split into several pieces in every family.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import (
+    AlbertConfig,
+    AlbertForSequenceClassification,
+    AlbertTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+    BertTokenizer,
+    DebertaV2Config,
+    DebertaV2ForSequenceClassification,
+    DistilBertConfig,
+    DistilBertForSequenceClassification,
+    DistilBertTokenizer,
+    ElectraConfig,
+    ElectraForSequenceClassification,
+    ElectraTokenizer,
+    GPT2Config,
+    GPT2ForSequenceClassification,
+    GPT2Tokenizer,
+    PreTrainedTokenizerFast,
+    RobertaConfig,
+    RobertaForSequenceClassification,
+    RobertaTokenizer,
+)
+
+CORPUS = [
+    "the movie was great and the acting was superb",
+    "i loved the story but the ending was boring",
+    "we hated it , the plot was awful and very slow",
+    "this film is not good , it is really bad",
+    "a fun movie with great music and a good cast",
+    "the story of the film was fun to watch",
+    "it was a terrible movie with bad acting",
+    "the music at the end was very good !",
+    "i think the cast loved the story",
+    "it isn't a good film, it's a bad one",
+    "not a good film but not a bad one either",
+]
+MAX_POSITIONS = 64  # tokens every family accepts (RoBERTa's position table has 2 more rows for its offset)
+ID2LABEL = {0: "negative", 1: "neutral", 2: "positive"}
+
+_TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+_HEAD = {"num_labels": len(ID2LABEL), "id2label": ID2LABEL, "label2id": {v: k for k, v in ID2LABEL.items()},
+         "initializer_range": 0.4}
+
+Model = torch.nn.Module
+
+
+@dataclass(frozen=True)
+class Family:
+    """A model family under test: how to build it and what the engine should make of its tokenizer."""
+
+    name: str
+    tokenizer_type: str
+    build: Callable[..., tuple[Model, Any]]  # build(seed=0, dropout=0.0) -> (model in eval mode, tokenizer)
+    specials: tuple[str, ...]  # tokens the tokenizer adds around the text: never players
+    mask_rule: str  # what mask="auto" resolves to
+    word_source: str  # where word players come from
+    words_split_punctuation: bool  # "fun!" is two words (BERT, byte-level BPE) or one (SentencePiece)
+
+
+def _dropout(p: float) -> dict[str, float]:
+    return {"hidden_dropout_prob": p, "attention_probs_dropout_prob": p}
+
+
+def _wordpiece_vocab(vocab_size: int = 140) -> dict[str, int]:
+    """A WordPiece vocabulary trained on CORPUS, with BERT's special tokens first."""
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials,
+                                                              show_progress=False))
+    return tok.get_vocab()
+
+
+def _byte_level_bpe(specials: list[str], vocab_size: int = 400) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """A byte-level BPE vocabulary and merges trained on CORPUS (GPT-2 / RoBERTa: a leading space is 'Ġ')."""
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.train_from_iterator(
+        CORPUS,
+        trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False,
+                            initial_alphabet=pre_tokenizers.ByteLevel.alphabet()),
+    )
+    state = json.loads(tok.model.__getstate__())
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    return tok.get_vocab(), merges
+
+
+def _unigram_pieces(specials: list[str]) -> list[tuple[str, float]]:
+    """A SentencePiece Unigram vocabulary written out: '▁word' for CORPUS words, a few suffixes, characters.
+
+    Other words fall back to suffixes and characters, and a word starting with a character that has no '▁'
+    piece (a digit) gets a standalone '▁' token, as in real SentencePiece vocabularies.
+    """
+    words = sorted({w for line in CORPUS for w in line.split() if w.isalpha()})
+    pieces = [(s, 0.0) for s in specials] + [("▁", -8.0)]
+    pieces += [("▁" + w, -5.0) for w in words]
+    suffixes = ("ing", "line", "able", "ed")
+    pieces += [(p, -7.0) for p in suffixes]
+    pieces += [(c, -10.0) for c in "abcdefghijklmnopqrstuvwxyz0123456789.,!?'/-"]
+    return pieces
+
+
+def _metaspace_bpe(specials: dict[str, str], vocab_size: int = 150) -> PreTrainedTokenizerFast:
+    """A SentencePiece-style BPE ('▁' starts a word) trained on CORPUS, wrapped as a PreTrainedTokenizerFast."""
+    tok = Tokenizer(models.BPE(unk_token=specials["unk"]))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    order = ["pad", "unk", "cls", "sep", "mask"]
+    tok.train_from_iterator(
+        CORPUS,
+        trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[specials[k] for k in order], show_progress=False),
+    )
+    cls, sep = specials["cls"], specials["sep"]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{cls} $A {sep}", pair=f"{cls} $A {sep} $B:1 {sep}:1",
+        special_tokens=[(cls, tok.token_to_id(cls)), (sep, tok.token_to_id(sep))],
+    )
+    return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=MAX_POSITIONS,
+                                   **{f"{k}_token": v for k, v in specials.items()})
+
+
+def bert(seed: int = 0, dropout: float = 0.0, max_positions: int = MAX_POSITIONS):
+    """BERT with a WordPiece tokenizer: [CLS] ... [SEP], '##' marks a continuation piece."""
+    tokenizer = BertTokenizer(vocab=_wordpiece_vocab(), do_lower_case=True, model_max_length=max_positions)
+    torch.manual_seed(seed)
+    cfg = BertConfig(vocab_size=len(tokenizer), max_position_embeddings=max_positions, **_HEAD, **_TINY,
+                     **_dropout(dropout))
+    return BertForSequenceClassification(cfg).eval(), tokenizer
+
+
+def distilbert(seed: int = 0, dropout: float = 0.0):
+    """DistilBERT: WordPiece like BERT, but no token_type_ids."""
+    tokenizer = DistilBertTokenizer(vocab=_wordpiece_vocab(), do_lower_case=True, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = DistilBertConfig(vocab_size=len(tokenizer), max_position_embeddings=MAX_POSITIONS, dim=32, n_layers=2,
+                           n_heads=2, hidden_dim=64, dropout=dropout, attention_dropout=dropout,
+                           seq_classif_dropout=dropout, **_HEAD)
+    return DistilBertForSequenceClassification(cfg).eval(), tokenizer
+
+
+def electra(seed: int = 0, dropout: float = 0.0):
+    """ELECTRA discriminator classifier: WordPiece tokenizer, embeddings narrower than the hidden size."""
+    tokenizer = ElectraTokenizer(vocab=_wordpiece_vocab(), do_lower_case=True, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = ElectraConfig(vocab_size=len(tokenizer), embedding_size=16, max_position_embeddings=MAX_POSITIONS,
+                        **_HEAD, **_TINY, **_dropout(dropout))
+    return ElectraForSequenceClassification(cfg).eval(), tokenizer
+
+
+def roberta(seed: int = 0, dropout: float = 0.0):
+    """RoBERTa: byte-level BPE, <s> ... </s>, 'Ġ' marks a leading space; positions start after the pad id.
+
+    Its position table has MAX_POSITIONS + 2 rows, as real checkpoints (514 for 512 tokens).
+    """
+    vocab, merges = _byte_level_bpe(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    tokenizer = RobertaTokenizer(vocab=vocab, merges=merges)  # model_max_length unset: the config is the limit
+    torch.manual_seed(seed)
+    cfg = RobertaConfig(vocab_size=len(tokenizer), max_position_embeddings=MAX_POSITIONS + 2, type_vocab_size=1,
+                        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+                        eos_token_id=tokenizer.eos_token_id, **_HEAD, **_TINY, **_dropout(dropout))
+    return RobertaForSequenceClassification(cfg).eval(), tokenizer
+
+
+def albert(seed: int = 0, dropout: float = 0.0):
+    """ALBERT: SentencePiece Unigram pieces ('▁' starts a word), [CLS] ... [SEP], factorised embeddings."""
+    tokenizer = AlbertTokenizer(vocab=_unigram_pieces(["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]),
+                                model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = AlbertConfig(vocab_size=len(tokenizer), embedding_size=16, max_position_embeddings=MAX_POSITIONS,
+                       classifier_dropout_prob=dropout, pad_token_id=tokenizer.pad_token_id, **_HEAD, **_TINY,
+                       **_dropout(dropout))
+    return AlbertForSequenceClassification(cfg).eval(), tokenizer
+
+
+def deberta_v2(seed: int = 0, dropout: float = 0.0):
+    """DeBERTa-v2: SentencePiece-style BPE in a generic PreTrainedTokenizerFast; relative attention only."""
+    tokenizer = _metaspace_bpe({"pad": "[PAD]", "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "mask": "[MASK]"})
+    torch.manual_seed(seed)
+    cfg = DebertaV2Config(vocab_size=len(tokenizer), max_position_embeddings=MAX_POSITIONS, relative_attention=True,
+                          position_buckets=16, max_relative_positions=MAX_POSITIONS, pos_att_type=["p2c", "c2p"],
+                          position_biased_input=False, type_vocab_size=0, pooler_hidden_size=32,
+                          pooler_dropout=dropout, pad_token_id=tokenizer.pad_token_id, **_HEAD, **_TINY,
+                          **_dropout(dropout))
+    return DebertaV2ForSequenceClassification(cfg).eval(), tokenizer
+
+
+def gpt2(seed: int = 0, dropout: float = 0.0, pad_as_eos: bool = False):
+    """GPT-2: byte-level BPE with no mask or pad token and no special tokens added; pools the last token.
+
+    With `pad_as_eos`, tokenizer and config use <|endoftext|> as padding, as fine-tuning scripts often do.
+    """
+    vocab, merges = _byte_level_bpe(["<|endoftext|>"])
+    tokenizer = GPT2Tokenizer(vocab=vocab, merges=merges, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = GPT2Config(vocab_size=len(tokenizer), n_positions=MAX_POSITIONS, n_embd=32, n_layer=2, n_head=2,
+                     n_inner=64, resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout,
+                     summary_first_dropout=dropout, bos_token_id=tokenizer.bos_token_id,
+                     eos_token_id=tokenizer.eos_token_id, pad_token_id=None, **_HEAD)
+    if pad_as_eos:
+        tokenizer.pad_token = tokenizer.eos_token
+        cfg.pad_token_id = tokenizer.eos_token_id
+    return GPT2ForSequenceClassification(cfg).eval(), tokenizer
+
+
+_WORD_IDS = "tokenizer word_ids()"
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("bert", "WordPiece (BertTokenizer)", bert, ("[CLS]", "[SEP]"), "mask", _WORD_IDS, True),
+        Family("distilbert", "WordPiece (DistilBertTokenizer)", distilbert, ("[CLS]", "[SEP]"), "mask",
+               _WORD_IDS, True),
+        Family("electra", "WordPiece (ElectraTokenizer)", electra, ("[CLS]", "[SEP]"), "mask", _WORD_IDS, True),
+        Family("roberta", "byte-level BPE (RobertaTokenizer)", roberta, ("<s>", "</s>"), "mask", _WORD_IDS, True),
+        Family("albert", "SentencePiece Unigram (AlbertTokenizer)", albert, ("[CLS]", "[SEP]"), "mask",
+               _WORD_IDS, False),
+        Family("deberta-v2", "SentencePiece-style BPE (PreTrainedTokenizerFast)", deberta_v2, ("[CLS]", "[SEP]"),
+               "mask", _WORD_IDS, False),
+        Family("gpt2", "byte-level BPE (GPT2Tokenizer)", gpt2, (), "unk", _WORD_IDS, True),
+    ]
+}
