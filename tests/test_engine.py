@@ -381,3 +381,22 @@ def test_everything_masked_explains_to_the_base_value(model, tokenizer):
     np.testing.assert_allclose(result.base_values, result.outputs)
     np.testing.assert_allclose(result.outputs, direct_outputs(model, tokenizer, "the movie was great", set()),
                                rtol=1e-5)
+
+
+def test_partition_agrees_with_shap_when_the_budget_is_tight(model, tokenizer):
+    """On an input too long for the budget to expand the whole tree, the default rounds still follow shap's path.
+
+    shap's own PartitionExplainer (batch_size 10) and ours must spend the budget on the same parts of the tree;
+    expanding the whole frontier at once would spread it breadth-first instead.
+    """
+    text = " ".join(["the movie was great but the ending was boring and the acting was not fun"] * 3)
+    game = Explainer(model, tokenizer).game(text)
+    n = game.n_free
+    tree = estimators.text_tree(game.encoding, game.players.positions)
+    np.random.seed(0)
+    reference = shap.explainers.PartitionExplainer(game, CoalitionMasker(n, tree))(
+        np.zeros((1, n)), max_evals=200, batch_size=10, silent=True)
+    ours = Explainer(model, tokenizer).attribute(text, method="partition", max_evals=200)
+    assert n * (n - 1) > 200  # the budget cannot expand the full tree
+    for c in range(3):
+        assert np.corrcoef(reference.values[0][:, c], ours.values[:, c])[0, 1] > 0.98
