@@ -80,15 +80,20 @@ def _dropout(p: float) -> dict[str, float]:
     return {"hidden_dropout_prob": p, "attention_probs_dropout_prob": p}
 
 
-def _wordpiece_vocab(vocab_size: int = 140) -> dict[str, int]:
-    """A WordPiece vocabulary trained on CORPUS, with BERT's special tokens first."""
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials,
-                                                              show_progress=False))
-    return tok.get_vocab()
+def _wordpiece_vocab() -> dict[str, int]:
+    """A WordPiece vocabulary over CORPUS, BERT's special tokens first: every corpus word whole, plus each
+    character alone and as a '##' continuation, so other words split into pieces.
+
+    Written out rather than trained: the trainer breaks ties between equally frequent merges differently from
+    one process to the next, which would make a corpus word whole in one run and split in the next.
+    """
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre = pre_tokenizers.BertPreTokenizer()
+    words = sorted({w for line in CORPUS for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(line))})
+    chars = sorted({c for w in words for c in w} | set("abcdefghijklmnopqrstuvwxyz0123456789"))
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
+    tokens += [w for w in words if w not in tokens]
+    return {t: i for i, t in enumerate(tokens)}
 
 
 def _byte_level_bpe(specials: list[str], vocab_size: int = 400) -> tuple[dict[str, int], list[tuple[str, str]]]:

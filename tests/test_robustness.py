@@ -127,10 +127,12 @@ def test_non_transformers_model_points_to_explain_callable(family, model):
 
 
 def test_tokenizer_of_another_model_is_refused_before_any_forward_pass(family):
-    """RoBERTa's 386-token vocabulary cannot index BERT's 140-row embedding: said plainly, with the fix."""
+    """RoBERTa's larger vocabulary cannot index BERT's embedding table: said plainly, with both sizes and the fix."""
     model, _ = family("bert")
     _, other = family("roberta")
-    with pytest.raises(ValueError, match=r"vocabulary \(386 tokens\).*\(140 rows\).*same checkpoint"):
+    rows = model.get_input_embeddings().num_embeddings
+    assert len(other) > rows
+    with pytest.raises(ValueError, match=rf"vocabulary \({len(other)} tokens\).*\({rows} rows\).*same checkpoint"):
         sw.explain(model, other, TEXT)
 
 
