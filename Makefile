@@ -14,8 +14,10 @@ PORT ?= 8888
 .PHONY: demo test test-python test-js setup setup-js chromium build-js benchmark clean
 
 demo: $(BIN)/.installed
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
-		notebooks/quickstart.ipynb
+	@token=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(24))"); \
+	echo; echo "    Open http://127.0.0.1:$(PORT)/lab/tree/quickstart.ipynb?token=$$token"; echo; \
+	cd notebooks && $(abspath $(BIN))/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--IdentityProvider.token=$$token $(ROOT_FLAG) quickstart.ipynb
 
 test: $(BIN)/.installed js/node_modules/.installed chromium
 	cd js && npm test
