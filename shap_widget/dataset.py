@@ -24,7 +24,7 @@ import torch
 import traitlets
 
 from .evaluator import ModelOutputError, eval_mode
-from .explain import Attribution, Explainer, get_explainer
+from .explain import Attribution, Explainer
 from .game import Encoding, encode, make_players
 from .game import probabilities as class_probabilities
 from .jobs import JobRunner, Superseded
@@ -415,16 +415,7 @@ class DatasetWidget(ipywidgets.VBox):
             raise TypeError("DatasetWidget explains its rows; choose one with `selected` instead of `text`.")
         self.explain_widget = ExplainWidget(model, tokenizer, "", **explain_options)
         # The view's own engine, so the batch fills the cache the view reads from.
-        explainer = getattr(self.explain_widget, "explainer", None)
-        if not isinstance(explainer, Explainer):
-            explainer = get_explainer(
-                model,
-                tokenizer,
-                mask=explain_options.get("mask", "auto"),
-                batch_size=explain_options.get("batch_size", "auto"),
-                autocast=explain_options.get("autocast"),
-            )
-        self.explainer: Explainer = explainer
+        self.explainer: Explainer = self.explain_widget.explainer
         names = list(self.explain_widget.labels)
         if len(names) < 2 or getattr(model.config, "problem_type", None) in ("regression", "multi_label_classification"):
             raise ValueError(

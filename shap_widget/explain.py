@@ -165,6 +165,7 @@ class Explainer:
         _check_model(model, tokenizer)
         self.model = model
         self.tokenizer = tokenizer
+        self.options = {"mask": mask, "batch_size": batch_size, "autocast": autocast}
         self.rule = resolve_mask_rule(tokenizer, mask)
         _check_mask_id(model, tokenizer, self.rule.token_id)
         self.evaluator = Evaluator(model, batch_size=batch_size, autocast=autocast)
@@ -273,14 +274,21 @@ class Explainer:
 _explainers: "weakref.WeakKeyDictionary[torch.nn.Module, list[Explainer]]" = weakref.WeakKeyDictionary()
 
 
-def get_explainer(model: torch.nn.Module, tokenizer, **options) -> Explainer:
+def get_explainer(
+    model: torch.nn.Module,
+    tokenizer,
+    *,
+    mask: str | int = "auto",
+    batch_size: int | str = "auto",
+    autocast: str | None = None,
+) -> Explainer:
     """The Explainer for this model, tokenizer and options, reused across calls so its cache is shared."""
+    options = {"mask": mask, "batch_size": batch_size, "autocast": autocast}
     pool = _explainers.setdefault(model, []) if isinstance(model, torch.nn.Module) else []
     for ex in pool:
-        if ex.tokenizer is tokenizer and ex._options == options:
+        if ex.tokenizer is tokenizer and ex.options == options:
             return ex
     ex = Explainer(model, tokenizer, **options)
-    ex._options = options
     pool.append(ex)
     return ex
 

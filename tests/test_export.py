@@ -8,18 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
 from shap_widget import ExplainWidget
 from shap_widget.export import read_state
 
 TEXT = "the movie was great but the ending was boring"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +119,14 @@ def test_explanation_plots_with_shap(widget):
 @pytest.mark.browser
 def test_html_page_renders_offline_in_chromium(widget, tmp_path):
     """The written page renders the heatmap and the faithfulness plot in a browser with all network blocked."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing")
+    if not CHROMIUM_PATH.exists():
+        pytest.skip(f"{CHROMIUM_PATH} is missing")
     sync_api = pytest.importorskip("playwright.sync_api")
     path = widget.to_html(tmp_path / "page.html").resolve()
     requested: list[str] = []
     errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(offline=True)
             page = context.new_page()

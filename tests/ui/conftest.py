@@ -43,18 +43,12 @@ from ipykernel.kernelspec import write_kernel_spec
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from notebook_ui import KERNEL_NAME, LabServer, track_page
 from notebook_ui import open_notebook as _open_notebook
 
-CHROMIUM_PATH = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_START_TIMEOUT_S = 120.0
 SERVER_STOP_TIMEOUT_S = 20.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
