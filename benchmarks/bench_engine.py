@@ -22,7 +22,7 @@ import numpy as np
 import shap
 import torch
 
-from shap_widget.explain import Explainer
+from shap_widget.engine.explain import Explainer
 
 PARAGRAPH = (
     "The movie was great! I loved the storyline and the acting was superb, although the second half dragged "

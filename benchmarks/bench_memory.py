@@ -73,7 +73,7 @@ def run_one(n_tokens: int, batch_size: str, max_evals: int) -> dict:
     import torch
 
     from shap_widget.demo import load_sentiment_model
-    from shap_widget.explain import Explainer
+    from shap_widget.engine.explain import Explainer
 
     model, tok = load_sentiment_model()
     text = text_of(tok, n_tokens)

@@ -1,10 +1,17 @@
 """Interactive SHAP explanations of Hugging Face transformer text classifiers."""
 
-from .estimators import MAX_EXACT_PLAYERS
-from .evaluator import Evaluator, ModelOutputError
-from .explain import Attribution, Explainer, explain, explain_callable
-from .faithfulness import Faithfulness, faithfulness
-from .game import TextGame
+from .engine import (
+    MAX_EXACT_PLAYERS,
+    Attribution,
+    Evaluator,
+    Explainer,
+    Faithfulness,
+    ModelOutputError,
+    TextGame,
+    explain,
+    explain_callable,
+    faithfulness,
+)
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -17,6 +24,7 @@ __all__ = [
     "ModelOutputError",
     "TextGame",
     "explain",
+    "explain_callable",
     "faithfulness",
 ]
 
@@ -26,11 +34,11 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # The widget pulls in anywidget/ipywidgets; the engine stays importable from plain scripts without them.
     if name == "ExplainWidget":
-        from .widget import ExplainWidget
+        from .widgets.explain_widget import ExplainWidget
 
         return ExplainWidget
     if name == "DatasetWidget":
-        from .dataset import DatasetWidget
+        from .widgets.dataset_widget import DatasetWidget
 
         return DatasetWidget
     raise AttributeError(f"module 'shap_widget' has no attribute {name!r}")

@@ -8,8 +8,8 @@ import pytest
 import torch
 import traitlets
 
-from shap_widget.dataset import DatasetWidget, cross_entropy, filter_rows, rank_tokens, sort_rows
-from shap_widget.explain import Explainer
+from shap_widget.widgets.dataset_widget import DatasetWidget, cross_entropy, filter_rows, rank_tokens, sort_rows
+from shap_widget.engine.explain import Explainer
 
 NAMES = {0: "negative", 1: "neutral", 2: "positive"}
 TEXTS = [
@@ -319,7 +319,7 @@ def test_invalid_view_settings_are_refused(widget):
 def test_dataset_widget_is_exported_from_the_package():
     """`from shap_widget import DatasetWidget` works and is the dataset module's class."""
     import shap_widget
-    from shap_widget import dataset
+    from shap_widget.widgets import dataset_widget as dataset
 
     assert shap_widget.DatasetWidget is dataset.DatasetWidget
     assert "DatasetWidget" in shap_widget.__all__

@@ -12,8 +12,8 @@ import shap
 import torch
 
 import shap_widget as sw
-from shap_widget import estimators
-from shap_widget.explain import Explainer
+from shap_widget.engine import estimators
+from shap_widget.engine.explain import Explainer
 
 TEXT = "the movie was great but the ending was boring"
 

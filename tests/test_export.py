@@ -11,7 +11,7 @@ import pytest
 from chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
 from shap_widget import ExplainWidget
-from shap_widget.export import read_state
+from shap_widget.widgets.export import read_state
 
 TEXT = "the movie was great but the ending was boring"
 
@@ -84,7 +84,7 @@ def test_html_page_carries_the_state_script_and_style_inline(widget, tmp_path):
 def test_html_state_cannot_close_its_script_element(widget, tmp_path):
     """Text such as '</script>' in the state stays data: the page still has exactly its own two scripts."""
     state = {**widget.view_state(), "text": "</script><script>alert(1)</script> & <b>"}
-    from shap_widget.export import write_html
+    from shap_widget.widgets.export import write_html
 
     page = write_html(tmp_path / "tricky.html", state, title="<b>x</b>").read_text()
     elements = parse(page)

@@ -12,8 +12,8 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 import shap_widget as sw
 from shap_widget import ExplainWidget
-from shap_widget.explain import Explainer
-from shap_widget.faithfulness import curve_coalitions, measure, ranking, top_k
+from shap_widget.engine.explain import Explainer
+from shap_widget.engine.faithfulness import curve_coalitions, measure, ranking, top_k
 
 TEXT = "the movie was great but the ending was boring"
 KEYWORD_AT = 3  # "great"

@@ -12,7 +12,7 @@ from families import FAMILIES, ID2LABEL, gpt2
 
 import shap_widget as sw
 from shap_widget import ExplainWidget
-from shap_widget.explain import Explainer
+from shap_widget.engine.explain import Explainer
 
 NAMES = list(FAMILIES)
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

@@ -99,7 +99,7 @@ def test_quickstart_writes_a_standalone_page(executed):
     _, written = executed(REPO / "notebooks" / "quickstart.ipynb")
     pages = [p for p in written if p.suffix == ".html"]
     assert pages, "the quick start should write an HTML export"
-    from shap_widget.export import read_state
+    from shap_widget.widgets.export import read_state
 
     state = read_state(pages[0].read_text(encoding="utf-8"))
     assert state["state"] == "ready" and len(state["tokens"]) == len(state["values"]) > 0

@@ -16,8 +16,8 @@ from families import CORPUS, FAMILIES, bert, gpt2, roberta
 
 import shap_widget as sw
 from shap_widget import ExplainWidget
-from shap_widget.explain import Explainer
-from shap_widget.jobs import JobRunner
+from shap_widget.engine.explain import Explainer
+from shap_widget.widgets.jobs import JobRunner
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

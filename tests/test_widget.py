@@ -9,7 +9,7 @@ import torch
 import traitlets
 
 from shap_widget import ExplainWidget
-from shap_widget.explain import Explainer
+from shap_widget.engine.explain import Explainer
 
 TEXT = "the movie was great but the ending was boring"
 

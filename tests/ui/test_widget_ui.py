@@ -127,7 +127,7 @@ def test_rapid_clicks_end_in_fresh_explanation_of_final_mask(open_notebook: Open
     assert kernel["masked"] == [5, 8, 10]
     fresh = run_code(
         page,
-        "from shap_widget.explain import Explainer\n"
+        "from shap_widget.engine.explain import Explainer\n"
         "r = Explainer(model, tok).attribute(w.text, masked=[5, 8, 10], max_evals=w.max_evals)\n"
         "print(json.dumps([v[w.target] for v in r.values.tolist()]))",
     )

@@ -1,7 +1,10 @@
 """Shapley estimators over a game's free players: exact, partition (Owen) and antithetic permutation.
 
-Each estimator plans its coalitions, asks the game for their values (one batched, cached call where the
-method allows), and returns attributions that add up exactly: base + sum(values) = output of the full input.
+Each estimator is a *plan*: a generator that yields boolean coalition matrices (rows = coalitions, columns =
+free players), is sent back their values (B, C), and returns attributions that add up exactly: base +
+sum(values) = output of the full input. A plan may also yield an `Attributions` between requests: a partial
+estimate (anytime estimators). `run(plan, game)` drives one plan against one game; a dataset runner can drive
+many plans at once and pack their requests into shared forward passes.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import heapq
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Generator, Union
 
 import numpy as np
 from shap.maskers._text import partition_tree
@@ -25,17 +28,40 @@ Game = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Attributions:
-    """Values (n, C) for n players and C outputs; base = value of the empty coalition, output = full."""
+    """Values (n, C) for n players and C outputs; base = value of the empty coalition, output = full.
+
+    `errors` (n, C) are standard errors of sampled values (None for deterministic methods); `final` is
+    False for a partial estimate that an anytime estimator yields before its budget is spent.
+    """
 
     values: np.ndarray
     base: np.ndarray
     output: np.ndarray
     n_evals: int
+    errors: np.ndarray | None = None
+    final: bool = True
 
 
-def _trivial(game: Game, n: int) -> Attributions:
-    rows = np.array([[False] * n, [True] * n], dtype=bool)
-    v = game(rows)
+Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]
+
+
+def run(plan: Plan, game: Game, on_estimate: Callable[[Attributions], None] | None = None) -> Attributions:
+    """Drive `plan` against `game`: evaluate each coalition matrix it yields; hand partial estimates on."""
+    try:
+        item = next(plan)
+        while True:
+            if isinstance(item, Attributions):
+                if on_estimate is not None:
+                    on_estimate(item)
+                item = plan.send(None)
+            else:
+                item = plan.send(game(item))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _trivial_plan(n: int) -> Plan:
+    v = yield np.array([[False] * n, [True] * n], dtype=bool)
     values = (v[1] - v[0])[None, :] if n == 1 else np.zeros((0, v.shape[1]))
     return Attributions(values, v[0], v[1], 2)
 
@@ -60,16 +86,21 @@ def planned_evaluations(method: str, n: int, max_evals: int) -> int:
 
 def exact(game: Game, n: int) -> Attributions:
     """Shapley values from all 2^n coalitions, evaluated in one planned batch."""
+    return run(exact_plan(n), game)
+
+
+def exact_plan(n: int) -> Plan:
+    """Shapley values from all 2^n coalitions, requested in one batch."""
     if n > MAX_EXACT_PLAYERS:
         raise ValueError(
             f"method='exact' evaluates all 2^n coalitions and is limited to {MAX_EXACT_PLAYERS} players; this "
             f"input has {n}. Use method='partition' or 'permutation', players='word', or mask some tokens."
         )
     if n <= 1:
-        return _trivial(game, n)
+        return (yield from _trivial_plan(n))
     index = np.arange(2**n)
     coalitions = ((index[:, None] >> np.arange(n)) & 1).astype(bool)
-    v = game(coalitions)
+    v = yield coalitions
     sizes = coalitions.sum(axis=1)
     # weight of a coalition S not containing i: |S|! (n - |S| - 1)! / n!
     weights = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
@@ -159,6 +190,11 @@ def _lower_credit(credit: np.ndarray, tree: np.ndarray, n: int) -> np.ndarray:
 def partition(
     game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None
 ) -> Attributions:
+    """Owen values over `tree` (see `partition_plan`)."""
+    return run(partition_plan(n, max_evals, tree, seed, batch_size), game)
+
+
+def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None) -> Plan:
     """Owen values over `tree`: shap's PartitionExplainer recursion, planned in rounds of large batches.
 
     Each round expands the most promising tree nodes (largest output change, as in shap) and evaluates all
@@ -169,9 +205,9 @@ def partition(
     breadth-first and agree far less with shap on long inputs).
     """
     if n <= 1:
-        return _trivial(game, n)
+        return (yield from _trivial_plan(n))
     masks = _node_masks(tree, n)
-    f00, f11 = game(np.array([[False] * n, [True] * n]))
+    f00, f11 = yield np.array([[False] * n, [True] * n])
     credit = np.zeros((2 * n - 1, len(f00)))
     budget = max_evals - 2
     per_round = max(32, max_evals // 4) if batch_size is None else batch_size
@@ -196,7 +232,7 @@ def partition(
             rows += [m10, m01]
         if not expand:
             continue
-        out = game(np.array(rows))
+        out = yield np.array(rows)
         evals += len(rows)
         for k, (m00, m10, m01, g00, g11, left, right, weight) in enumerate(expand):
             g10, g01 = out[2 * k], out[2 * k + 1]
@@ -208,9 +244,14 @@ def partition(
 
 
 def permutation(game: Game, n: int, max_evals: int, seed: int = 0) -> Attributions:
-    """Antithetic permutation sampling: each random order and its reverse, all rows evaluated in one batch."""
+    """Antithetic permutation sampling (see `permutation_plan`)."""
+    return run(permutation_plan(n, max_evals, seed), game)
+
+
+def permutation_plan(n: int, max_evals: int, seed: int = 0) -> Plan:
+    """Antithetic permutation sampling: each random order and its reverse, all rows requested in one batch."""
     if n <= 1:
-        return _trivial(game, n)
+        return (yield from _trivial_plan(n))
     per_pair = 2 * (n - 1)
     if max_evals < 2 + per_pair:
         raise ValueError(
@@ -225,7 +266,7 @@ def permutation(game: Game, n: int, max_evals: int, seed: int = 0) -> Attributio
     steps = np.arange(1, n)
     chains = ranks[:, None, :] < steps[None, :, None]  # (orders, n-1, n): the first k players of each order
     ends = np.array([[False] * n, [True] * n])
-    v = game(np.concatenate([ends, chains.reshape(-1, n)]))
+    v = yield np.concatenate([ends, chains.reshape(-1, n)])
     empty, full = v[0], v[1]
     inner = v[2:].reshape(len(orders), n - 1, -1)
     chain = np.concatenate([np.broadcast_to(empty, (len(orders), 1, v.shape[1])), inner,

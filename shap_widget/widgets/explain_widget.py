@@ -13,17 +13,17 @@ import shap
 import traitlets
 
 from . import export
-from .estimators import METHODS
-from .explain import Attribution, Explainer, get_explainer, resolve_target
-from .faithfulness import LEVELS, Faithfulness
-from .faithfulness import faithfulness as measure_faithfulness
-from .game import OUTPUTS, PLAYER_KINDS, encode, make_players
+from ..engine.estimators import METHODS
+from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
+from ..engine.faithfulness import LEVELS, Faithfulness
+from ..engine.faithfulness import faithfulness as measure_faithfulness
+from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
 from .jobs import JobRunner, Superseded
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_STATIC = Path(__file__).parent / "static"
+_STATIC = Path(__file__).parent.parent / "static"
 _RECOMPUTE_ON = ("text", "masked", "method", "max_evals", "players", "output")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (

@@ -37,7 +37,7 @@ import numpy as np
 from .explain import Attribution, Explainer, resolve_target
 
 if TYPE_CHECKING:
-    from .widget import ExplainWidget
+    from ..widgets.explain_widget import ExplainWidget
 
 LEVELS: tuple[float, ...] = (0.1, 0.2, 0.5)
 

@@ -23,12 +23,12 @@ import numpy as np
 import torch
 import traitlets
 
-from .evaluator import ModelOutputError, eval_mode
-from .explain import Attribution, Explainer
-from .game import Encoding, encode, make_players
-from .game import probabilities as class_probabilities
+from ..engine.evaluator import ModelOutputError, eval_mode
+from ..engine.explain import Attribution, Explainer
+from ..engine.game import Encoding, encode, make_players
+from ..engine.game import probabilities as class_probabilities
 from .jobs import JobRunner, Superseded
-from .widget import ExplainWidget
+from .explain_widget import ExplainWidget
 
 __all__ = [
     "SORT_KEYS",
@@ -42,7 +42,7 @@ __all__ = [
     "sort_rows",
 ]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).parent.parent / "static"
 
 SORT_KEYS = ("index", "text", "label", "predicted", "probability", "loss", "correct")
 # Tokens per padded forward pass: enough to keep a GPU busy, small enough for CPU memory.
@@ -556,7 +556,7 @@ class DatasetWidget(ipywidgets.VBox):
         the rows explained so far, as a pandas DataFrame (token, mean_abs, mean, count, examples)."""
         import pandas as pd
 
-        from .explain import resolve_target
+        from ..engine.explain import resolve_target
 
         c = self.table.global_target if target is None else resolve_target(target, self.class_names)
         stats = rank_tokens(self.attributions, c, min_count=min_count, top=top)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .explain import Attribution
+    from ..engine.explain import Attribution
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 STATE_ELEMENT_ID = "shap-widget-state"
 ROOT_ELEMENT_ID = "shap-widget"
 _RESERVED_COLUMNS = ("token", "index", "masked")

@@ -1,0 +1,23 @@
+"""The attribution engine: token-id games, batched cached evaluation, estimators, faithfulness.
+
+No widget imports: everything here runs from a plain script.
+"""
+
+from .estimators import MAX_EXACT_PLAYERS
+from .evaluator import Evaluator, ModelOutputError
+from .explain import Attribution, Explainer, explain, explain_callable
+from .faithfulness import Faithfulness, faithfulness
+from .game import TextGame
+
+__all__ = [
+    "MAX_EXACT_PLAYERS",
+    "Attribution",
+    "Evaluator",
+    "Explainer",
+    "Faithfulness",
+    "ModelOutputError",
+    "TextGame",
+    "explain",
+    "explain_callable",
+    "faithfulness",
+]
