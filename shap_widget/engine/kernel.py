@@ -37,7 +37,7 @@ from .estimators import Attributions, Plan, _trivial_plan
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
 # equally likely), 1 the kernel's own weights. Chosen by benchmarks/bench_accuracy.py.
-BETA = 0.5
+BETA = 1.0
 FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
 
 
