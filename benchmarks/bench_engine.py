@@ -4,6 +4,7 @@ For inputs of about 16, 32, 64 and 128 tokens, all measured in one run of this s
   (a) shap's path: shap.Explainer(f, shap.maskers.Text(tok)) at the same max_evals,
   (b) the floor: one batched forward pass over as many masked rows as (c) evaluated,
   (c) this engine (partition, fresh cache each run),
+  (d) this engine's default sampled estimator (kernel, fresh cache each run), against the floor for its rows,
 and how well (c) agrees with (a): the correlation of their values for the predicted class.
 and the re-mask case: an exact explanation, then the same input with one more token masked.
 
@@ -102,18 +103,19 @@ def main() -> None:
     print(f"model={args.model} device={where} autocast={args.autocast} max_evals={args.max_evals} "
           f"repeats={args.repeats} torch={torch.__version__} shap={shap.__version__}")
     header = (f"{'tokens':>6} {'rows':>5} {'shap (a) ms':>12} {'floor (b) ms':>13} {'engine (c) ms':>14} "
-              f"{'c/a':>6} {'c/b':>6} {'corr(a,c)':>10}")
+              f"{'c/a':>6} {'c/b':>6} {'corr(a,c)':>10} {'kernel (d) ms':>14} {'d/a':>6} {'d/floor':>8}")
     print(header)
     print("-" * len(header))
     for size in [int(s) for s in args.sizes.split(",")]:
         text = text_of(tok, size)
         n_tokens = len(tok(text)["input_ids"])
 
-        def engine():
+        def engine(method="partition"):
             ex = Explainer(model, tok, autocast=args.autocast)
-            return ex.attribute(text, method="partition", max_evals=args.max_evals)
+            return ex.attribute(text, method=method, max_evals=args.max_evals)
 
         t_c, result = timed(engine, args.repeats, sync)
+        t_d, sampled = timed(lambda: engine("kernel"), args.repeats, sync)
         rows = result.n_evals
         masker = shap.maskers.Text(tok)
         t_a, reference = timed(lambda: shap.Explainer(f, masker, silent=True)([text], max_evals=args.max_evals),
@@ -123,17 +125,18 @@ def main() -> None:
         theirs = theirs[1:-1] if len(theirs) == len(result.tokens) + 2 else theirs  # shap's [CLS]/[SEP] leaves
         agreement = np.corrcoef(theirs, result.values[:, c])[0, 1] if len(theirs) == len(result.tokens) else np.nan
         ids = torch.tensor(tok(text)["input_ids"], device=device)
-        keep = torch.rand(rows, len(ids), device=device) > 0.5
-        masked_ids = torch.where(keep, ids, torch.tensor(tok.mask_token_id, device=device))
-        attention = torch.ones_like(masked_ids)
 
-        def floor():
+        def floor(n_rows):
+            keep = torch.rand(n_rows, len(ids), device=device) > 0.5
+            masked_ids = torch.where(keep, ids, torch.tensor(tok.mask_token_id, device=device))
             with torch.inference_mode(), amp:
-                return model(input_ids=masked_ids, attention_mask=attention).logits.float().cpu()
+                return model(input_ids=masked_ids, attention_mask=torch.ones_like(masked_ids)).logits.float().cpu()
 
-        t_b, _ = timed(floor, args.repeats, sync)
+        t_b, _ = timed(lambda: floor(rows), args.repeats, sync)
+        t_bd = t_b if sampled.n_evals == rows else timed(lambda: floor(sampled.n_evals), args.repeats, sync)[0]
         print(f"{n_tokens:>6} {rows:>5} {t_a * 1e3:>12.1f} {t_b * 1e3:>13.1f} {t_c * 1e3:>14.1f} "
-              f"{t_c / t_a:>6.2f} {t_c / t_b:>6.2f} {agreement:>10.3f}")
+              f"{t_c / t_a:>6.2f} {t_c / t_b:>6.2f} {agreement:>10.3f} {t_d * 1e3:>14.1f} {t_d / t_a:>6.2f} "
+              f"{t_d / t_bd:>8.2f}")
 
     text = text_of(tok, 12)
     ex = Explainer(model, tok, autocast=args.autocast)

@@ -244,8 +244,9 @@ class Explainer:
     ) -> Attribution:
         """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form)."""
         result = None
-        for result in self.refine(text, method=method, output=output, players=players, masked=masked,
-                                  max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress):
+        for result in self._estimates(text, method=method, output=output, players=players, masked=masked,
+                                      max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress,
+                                      streaming=tolerance is not None):
             pass
         assert result is not None and result.final
         return result
@@ -271,11 +272,21 @@ class Explainer:
         `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
         additive: base_values + values.sum(0) equals the output.
         """
+        return self._estimates(text, method=method, output=output, players=players, masked=masked,
+                               max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress,
+                               streaming=True)
+
+    def _estimates(self, text: str, *, method: str, output: str | None, players: str, masked: Sequence[int],
+                   max_evals: int, seed: int, tolerance: float | None,
+                   on_progress: Callable[[int, int], None] | None, streaming: bool) -> Iterator[Attribution]:
+        """refine's estimates; without `streaming` the sampled estimator asks for its rows in one batch."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
         if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
             raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
         tolerance = _check_tolerance(tolerance)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
         game = self.game(text, players=players, masked=masked, output=output, on_progress=on_progress)
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
@@ -291,7 +302,7 @@ class Explainer:
             free = np.zeros(len(game.players), dtype=bool)
             free[game.free] = True
             key = (game.encoding.key, game.rule, players)
-            plan = kernel_plan(n, int(max_evals), seed, tolerance=tolerance, free=free,
+            plan = kernel_plan(n, int(max_evals), seed, tolerance=tolerance, free=free, streaming=streaming,
                                previous=self.designs.usable(key, free),
                                on_design=lambda design: self.designs.add(key, design))
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)

@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import surrogate
 from .estimators import Attributions, Plan, _trivial_plan
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
@@ -141,15 +142,19 @@ class _OrderSample:
 
 
 class _PairPicker:
-    """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use)."""
+    """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use).
 
-    def __init__(self, n: int, rng: np.random.Generator, reuse: dict[int, list[np.ndarray]]) -> None:
+    Each class draws from its own random stream, so the i-th pair of a class does not depend on how the
+    sample was split into batches: a streamed estimate ends where a one-batch estimate is.
+    """
+
+    def __init__(self, n: int, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
         self.n = n
-        self.rng = rng
+        self.rngs = [np.random.default_rng([seed, 2, c]) for c in range(n // 2)]
         self.seen: set[bytes] = set()
         self.reuse = {c: list(v) for c, v in reuse.items()}
-        for pool in self.reuse.values():
-            rng.shuffle(pool)
+        for c, pool in self.reuse.items():
+            self.rngs[c].shuffle(pool)
 
     def _canonical(self, side: np.ndarray) -> np.ndarray:
         k = int(side.sum())
@@ -170,7 +175,7 @@ class _PairPicker:
                 return side
         while True:
             side = np.zeros(self.n, dtype=bool)
-            side[self.rng.choice(self.n, c + 1, replace=False)] = True
+            side[self.rngs[c].choice(self.n, c + 1, replace=False)] = True
             side = self._canonical(side)
             if self._new(side):
                 return side
@@ -241,13 +246,17 @@ def kernel_plan(
     previous: Design | None = None,
     free: np.ndarray | None = None,
     on_design: Callable[[Design], None] | None = None,
+    streaming: bool = True,
+    adjust: bool = True,
 ) -> Plan:
     """Paired kernel regression on an order sample of pairs; yields an estimate after each batch.
 
     `previous` is an earlier design on the same input whose free players include this game's (`free`, a
     mask over all players): its coalitions are re-used. `on_design(design)` receives this game's design as
     it grows, for later games to re-use. Stops when the budget is spent or every standard error is at most
-    `tolerance`.
+    `tolerance`. Without `streaming`, all rows are asked for in one batch (one large forward pass on a GPU)
+    and only the final estimate is made. With `adjust` (and LightGBM installed) the final estimate is
+    regression-adjusted by a cross-fitted tree model of the game (see `shap_widget.engine.surrogate`).
     """
     if n <= 1:
         return (yield from _trivial_plan(n))
@@ -258,7 +267,6 @@ def kernel_plan(
             "max_evals, or use method='partition'."
         )
     free = np.ones(n, dtype=bool) if free is None else np.asarray(free, dtype=bool)
-    rng = np.random.default_rng(seed)
     classes = _Classes(n)
     ends = yield np.array([[False] * n, [True] * n])
     base, full = ends[0], ends[1]
@@ -268,7 +276,7 @@ def kernel_plan(
         rows, log_pi, fewer = _previous_rows(previous, free, classes)
         for t in rows:
             reuse.setdefault(classes.of(int(t.sum())), []).append(t)
-        if fewer and len(rows) > n:
+        if fewer and len(rows) > n and streaming:
             # a click: the old sample, unpaired, is already a sample of this game and costs no forward pass
             values = yield rows
             sizes = rows.sum(axis=1)
@@ -277,13 +285,13 @@ def kernel_plan(
             fit = _solve(rows, values - base, np.arange(len(rows)), w, var_w, delta)
             if fit is not None:
                 yield Attributions(fit[0], base, full, 2 + len(rows), fit[1], final=False)
-    order = _OrderSample(classes, rng)
-    picker = _PairPicker(n, rng, reuse)
+    order = _OrderSample(classes, np.random.default_rng([seed, 1]))
+    picker = _PairPicker(n, seed, reuse)
     budget = min((max_evals - 2) // 2, sum(classes.count))
     sides = np.zeros((0, n), dtype=bool)
     values = np.zeros((0, 2, len(base)))
     unit_class = np.zeros(0, dtype=np.int64)
-    target = min(budget, max(FIRST_ROWS // 2, n + n // 4))
+    target = min(budget, max(FIRST_ROWS // 2, n + n // 4)) if streaming else budget
     result = None
     while len(sides) < budget:
         batch = order.take(target - len(sides))
@@ -299,10 +307,16 @@ def kernel_plan(
             on_design(Design(free.copy(), player_sides, np.exp(log_pi)))
         w, var_w = _weights(classes.log_mu[unit_class], log_pi)
         m = len(sides)
-        fit = _solve(np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]]) - base,
-                     np.concatenate([np.arange(m), np.arange(m)]), w, var_w, delta)
+        z, y = np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]])
+        unit = np.concatenate([np.arange(m), np.arange(m)])
+        fit = _solve(z, y - base, unit, w, var_w, delta)
         if fit is not None:
             stop = m >= budget or (tolerance is not None and float(fit[1].max()) <= tolerance)
+            if stop and adjust and m >= 2 * n and np.any(var_w > 0) and surrogate.available():
+                targets, phi_model, rest = surrogate.adjusted_targets(z, y, unit, base, full, seed)
+                adjusted = _solve(z, targets, unit, w, var_w, rest)
+                if adjusted is not None:
+                    fit = (phi_model + adjusted[0], adjusted[1])
             result = Attributions(fit[0], base, full, 2 + 2 * m, fit[1], final=stop)
             if stop:
                 return result
