@@ -77,7 +77,7 @@ class Interactions:
         for k in (i, j):
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
                 raise TypeError(f"pair indices must be player indices (ints), got {k!r}.")
-            if not -n <= k < n:
+            if not 0 <= k < n:
                 raise IndexError(f"pair index {k} is out of range: this input has {n} players (0..{n - 1}).")
         row = self.pairs[int(i), int(j)]
         return row.copy() if target is None else float(row[resolve_target(target, self.labels)])
@@ -86,15 +86,6 @@ class Interactions:
         """(main effects (n,), pairs (n, n), base value) of one class."""
         c = resolve_target(target, self.labels)
         return self.values[:, c].copy(), self.pairs[:, :, c].copy(), float(self.base_values[c])
-
-    def long_form(self) -> list[dict]:
-        """One record per pair i < j: i, j, token_i, token_j and the value for each class (by label)."""
-        n = len(self.tokens)
-        return [
-            {"i": i, "j": j, "token_i": self.tokens[i], "token_j": self.tokens[j],
-             **{label: float(self.pairs[i, j, c]) for c, label in enumerate(self.labels)}}
-            for i in range(n) for j in range(i + 1, n)
-        ]
 
 
 def _check_index(index: str) -> str:
