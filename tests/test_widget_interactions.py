@@ -66,3 +66,15 @@ def test_invalid_interaction_intents_are_refused(model, tokenizer):
     w.focus = 4
     w.text = "the plot was fun"
     assert w.focus == -1  # new players: nothing is picked
+
+
+def test_standalone_page_carries_the_interactions(model, tokenizer, tmp_path):
+    """A page written in interactions mode holds the mode, picked token and pairs, so it can redraw them offline."""
+    from shap_widget.widgets.export import read_state
+
+    w = ExplainWidget(model, tokenizer, text=TEXT, mode="interactions").wait(60)
+    w.focus = 3
+    state = read_state(w.to_html(tmp_path / "pairs.html").read_text(encoding="utf-8"))
+    assert state["mode"] == "interactions" and state["focus"] == 3
+    np.testing.assert_allclose(state["pairs"]["values"], w.pairs["values"], atol=1e-12)
+    assert state["pairs"]["result_for"] == state["result_for"]
