@@ -78,3 +78,17 @@ def test_standalone_page_carries_the_interactions(model, tokenizer, tmp_path):
     assert state["mode"] == "interactions" and state["focus"] == 3
     np.testing.assert_allclose(state["pairs"]["values"], w.pairs["values"], atol=1e-12)
     assert state["pairs"]["result_for"] == state["result_for"]
+
+
+def test_sampled_interactions_stay_within_the_widgets_budget(model, tokenizer):
+    """After a sampled explanation the pairs are sampled too, with no more model rows than the Budget field."""
+    w = ExplainWidget(model, tokenizer, text="the movie was great but the ending was boring", max_evals=300).wait(60)
+    assert w.method_used == "partition"
+    before = w.explainer.evaluator.rows_run
+    w.mode = "interactions"
+    w.wait(60)
+    assert w.pairs["method"] == "permutation" and w.pairs["n_evals"] <= 300
+    assert 0 < w.explainer.evaluator.rows_run - before <= 300
+    pairs = np.asarray(w.pairs["values"])
+    np.testing.assert_array_equal(pairs, np.transpose(pairs, (1, 0, 2)))
+    assert np.abs(pairs).max() > 1e-3

@@ -146,11 +146,11 @@ def permutation_sii_plan(n: int, max_evals: int, seed: int = 0) -> Plan:
     if n <= 1:
         return (yield from exact_sii_plan(n))
     per_order = 2 * (n - 1)
-    if max_evals < 2 + 2 * per_order:
+    if max_evals < sampled_minimum(n, 2):
         raise ValueError(
             f"max_evals={max_evals} is too small for sampled interactions with {n} players: one pair of orders "
-            f"needs {2 + 2 * per_order} evaluations. Raise max_evals (about {2 + 40 * per_order} gives each "
-            "pair a few samples)."
+            f"needs {sampled_minimum(n, 2)} evaluations. Raise max_evals (about {sampled_minimum(n, 4 * n)} gives "
+            "each pair a few samples)."
         )
     n_orders = 2 * ((max_evals - 2) // (2 * per_order))
     rng = np.random.default_rng(seed)
@@ -183,6 +183,11 @@ def permutation_sii_plan(n: int, max_evals: int, seed: int = 0) -> Plan:
     sums, counts = sums + sums.transpose(1, 0, 2), counts + counts.T
     pairs = np.divide(sums, counts[:, :, None], out=np.zeros_like(sums), where=counts[:, :, None] > 0)
     return PairValues(values, pairs, empty, full, len(v))
+
+
+def sampled_minimum(n: int, orders: int = 10) -> int:
+    """Evaluations for `orders` random orders of n players in `permutation_sii_plan` (10: a rough estimate)."""
+    return 2 + orders * 2 * max(n - 1, 1)
 
 
 def to_k_sii(values: np.ndarray, pairs: np.ndarray) -> np.ndarray:

@@ -18,8 +18,7 @@ from ..engine.explain import Attribution, Explainer, get_explainer, resolve_targ
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
-from ..engine.interactions import DEFAULT_MAX_EVALS as INTERACTION_EVALS
-from ..engine.interactions import INDICES, Interactions
+from ..engine.interactions import INDICES, Interactions, sampled_minimum
 from ..engine.interactions import interactions as compute_interactions
 from .jobs import JobRunner, Superseded
 
@@ -451,12 +450,14 @@ class ExplainWidget(anywidget.AnyWidget):
 
     def _interact_now(self, request: dict[str, Any], attribution: Attribution,
                       on_progress: Any = None) -> Interactions:
-        # exact after an exact explanation (its coalitions are cached), else exact or sampled by the budget
+        # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
+        # budget as the explanation, raised to what a usable sampled estimate needs.
+        n_free = len(attribution.tokens) - len(attribution.masked)
         return compute_interactions(
             self._explainer, request["text"], index=request["index"],
             method="exact" if attribution.method == "exact" else "auto", output=request["output"],
             players=request["players"], masked=request["masked"],
-            max_evals=max(int(request["max_evals"]), INTERACTION_EVALS), on_progress=on_progress,
+            max_evals=max(int(request["max_evals"]), sampled_minimum(n_free)), on_progress=on_progress,
         )
 
     def _interact(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
