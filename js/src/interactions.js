@@ -84,7 +84,9 @@ function createMatrix({ onFocus }) {
       const text = shown(t);
       return text.length > 10 ? text.slice(0, 9) + "…" : text;
     });
-    heads = labels.map((label, j) => h("th", { class: "sw-pair-col", scope: "col", "data-j": j }, [h("span", { text: label })]));
+    heads = labels.map((label, j) =>
+      h("th", { class: "sw-pair-col", scope: "col", "data-j": j }, [h("span", { text: label })]),
+    );
     cells = [];
     const rows = labels.map((label, i) => {
       const row = labels.map((_, j) => h("td", { class: "sw-pair-cell", "data-i": i, "data-j": j }));
@@ -115,7 +117,8 @@ function createMatrix({ onFocus }) {
         cell.classList.toggle("sw-pair-off", off);
         cell.classList.toggle("sw-pair-focus", i === s.focus || j === s.focus);
         setAttr(cell, "data-value", plainNumber(value));
-        setAttr(cell, "title", i === j ? shown(s.tokens[i]) : `${shown(s.tokens[i])} × ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`);
+        const pair = `${shown(s.tokens[i])} × ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`;
+        setAttr(cell, "title", i === j ? shown(s.tokens[i]) : pair);
       }),
     );
     heads.forEach((th, j) => th.classList.toggle("sw-pair-focus", j === s.focus));
@@ -137,7 +140,11 @@ export function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnl
   const modeGroup = h("div", { class: "sw-mode sw-segmented", role: "group", "aria-label": "View" }, modeButtons);
   const index = h("select", { class: "sw-interaction-index", onchange: () => onIndex(index.value) });
   index.replaceChildren(...INDICES.map((v) => h("option", { value: v, text: v })));
-  setAttr(index, "title", "SII: main effects are the Shapley values. k-SII: main effects plus pairs add up to the output");
+  setAttr(
+    index,
+    "title",
+    "SII: main effects are the Shapley values. k-SII: main effects plus pairs add up to the output",
+  );
   const indexField = h("label", { class: "sw-field sw-interaction-field" }, [
     h("span", { class: "sw-field-label", text: "Index" }),
     index,
@@ -195,7 +202,8 @@ export function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnl
     setAttr(status, "data-fresh", fresh ? "true" : "false");
     setAttr(bar, "data-mode", s.mode);
 
-    const legendLabel = focus >= 0 ? `interactions with “${shown(s.tokens[focus])}” for ${label}` : `interactions for ${label}`;
+    const legendLabel =
+      focus >= 0 ? `interactions with “${shown(s.tokens[focus])}” for ${label}` : `interactions for ${label}`;
     legend.update(max, legendLabel);
     if (active) matrix.update(s, { c, label, max, values });
     else matrix.el.hidden = true;

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
+import torch
 
 from . import estimators
 from .estimators import MAX_EXACT_PLAYERS, Plan
@@ -262,8 +263,8 @@ def interactions(
 
 
 def explain_interactions(
-    model,
-    tokenizer,
+    model: torch.nn.Module,
+    tokenizer: Any,
     text: str,
     *,
     index: str = "SII",

@@ -789,7 +789,9 @@ function createMatrix({ onFocus }) {
       const text = shown(t);
       return text.length > 10 ? text.slice(0, 9) + "\u2026" : text;
     });
-    heads = labels.map((label, j) => h("th", { class: "sw-pair-col", scope: "col", "data-j": j }, [h("span", { text: label })]));
+    heads = labels.map(
+      (label, j) => h("th", { class: "sw-pair-col", scope: "col", "data-j": j }, [h("span", { text: label })])
+    );
     cells = [];
     const rows = labels.map((label, i) => {
       const row = labels.map((_, j) => h("td", { class: "sw-pair-cell", "data-i": i, "data-j": j }));
@@ -819,7 +821,8 @@ function createMatrix({ onFocus }) {
         cell.classList.toggle("sw-pair-off", off);
         cell.classList.toggle("sw-pair-focus", i === s.focus || j === s.focus);
         setAttr(cell, "data-value", plainNumber(value));
-        setAttr(cell, "title", i === j ? shown(s.tokens[i]) : `${shown(s.tokens[i])} \xD7 ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`);
+        const pair = `${shown(s.tokens[i])} \xD7 ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`;
+        setAttr(cell, "title", i === j ? shown(s.tokens[i]) : pair);
       })
     );
     heads.forEach((th, j) => th.classList.toggle("sw-pair-focus", j === s.focus));
@@ -834,7 +837,11 @@ function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnly = fal
   const modeGroup = h("div", { class: "sw-mode sw-segmented", role: "group", "aria-label": "View" }, modeButtons);
   const index = h("select", { class: "sw-interaction-index", onchange: () => onIndex(index.value) });
   index.replaceChildren(...INDICES.map((v) => h("option", { value: v, text: v })));
-  setAttr(index, "title", "SII: main effects are the Shapley values. k-SII: main effects plus pairs add up to the output");
+  setAttr(
+    index,
+    "title",
+    "SII: main effects are the Shapley values. k-SII: main effects plus pairs add up to the output"
+  );
   const indexField = h("label", { class: "sw-field sw-interaction-field" }, [
     h("span", { class: "sw-field-label", text: "Index" }),
     index

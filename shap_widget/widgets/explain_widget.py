@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import anywidget
 import numpy as np
@@ -449,7 +449,7 @@ class ExplainWidget(anywidget.AnyWidget):
             self._runner.submit(job)
 
     def _interact_now(self, request: dict[str, Any], attribution: Attribution,
-                      on_progress: Any = None) -> Interactions:
+                      on_progress: Callable[[int, int], None] | None = None) -> Interactions:
         # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
         # budget as the explanation, raised to what a usable sampled estimate needs.
         n_free = len(attribution.tokens) - len(attribution.masked)
