@@ -82,7 +82,8 @@ def test_standalone_page_carries_the_interactions(model, tokenizer, tmp_path):
 
 def test_sampled_interactions_stay_within_the_widgets_budget(model, tokenizer):
     """After a sampled explanation the pairs are sampled too, with no more model rows than the Budget field."""
-    w = ExplainWidget(model, tokenizer, text="the movie was great but the ending was boring", max_evals=300).wait(60)
+    w = ExplainWidget(model, tokenizer, text="the movie was great but the ending was boring", method="partition",
+                      max_evals=300).wait(60)
     assert w.method_used == "partition"
     before = w.explainer.evaluator.rows_run
     w.mode = "interactions"
