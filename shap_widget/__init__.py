@@ -6,10 +6,12 @@ from .engine import (
     Evaluator,
     Explainer,
     Faithfulness,
+    Interactions,
     ModelOutputError,
     TextGame,
     explain,
     explain_callable,
+    explain_interactions,
     faithfulness,
 )
 
@@ -21,10 +23,12 @@ __all__ = [
     "ExplainWidget",
     "Explainer",
     "Faithfulness",
+    "Interactions",
     "ModelOutputError",
     "TextGame",
     "explain",
     "explain_callable",
+    "explain_interactions",
     "faithfulness",
 ]
 

@@ -24,6 +24,10 @@ export const TRAITS = [
   "error",
   "truncated",
   "faithfulness",
+  "mode",
+  "interaction_index",
+  "focus",
+  "pairs",
 ];
 
 const DEFAULTS = {
@@ -49,6 +53,10 @@ const DEFAULTS = {
   error: "",
   truncated: false,
   faithfulness: {},
+  mode: "attributions",
+  interaction_index: "SII",
+  focus: -1,
+  pairs: {},
   pending: false,
   canUndo: false,
 };
@@ -59,7 +67,7 @@ export function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  for (const key of ["result_for", "faithfulness"]) {
+  for (const key of ["result_for", "faithfulness", "pairs"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
   }
   s.masked = sortedMask(s.masked);

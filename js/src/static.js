@@ -15,6 +15,14 @@ export function renderStatic({ el, state }) {
         current = { ...current, target: index };
         view.update(current);
       },
+      onMode(mode) {
+        current = { ...current, mode };
+        view.update(current);
+      },
+      onFocus(focus) {
+        current = { ...current, focus };
+        view.update(current);
+      },
     },
     { readOnly: true },
   );

@@ -3,6 +3,7 @@ import { createAdditive } from "./additive.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
 import { createFaithfulness } from "./faithfulness.js";
 import { createHeatmap } from "./heatmap.js";
+import { createInteractions } from "./interactions.js";
 import { createLegend } from "./legend.js";
 import { createProbabilities } from "./probabilities.js";
 import { scaleMax } from "./scale.js";
@@ -20,6 +21,9 @@ const ACTIONS = [
   "onMethod",
   "onMaxEvals",
   "onOutput",
+  "onMode",
+  "onIndex",
+  "onFocus",
 ];
 
 function createProgress() {
@@ -89,7 +93,18 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const progress = createProgress();
   const error = h("div", { class: "sw-error", role: "alert" });
-  const heatmap = createHeatmap({ onToggle: on.onToggle, readOnly });
+  const interactions = createInteractions({
+    onMode: on.onMode,
+    onIndex: on.onIndex,
+    onFocus: on.onFocus,
+    onToggle: on.onToggle,
+    readOnly,
+  });
+  let mode = "attributions";
+  const heatmap = createHeatmap({
+    onToggle: (i) => (mode === "interactions" ? interactions.pick(i) : on.onToggle(i)),
+    readOnly,
+  });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
   const faithfulness = createFaithfulness({ readOnly });
@@ -97,10 +112,11 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
 
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
-    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, maskButtons.el]),
+    interactions.bar,
+    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, interactions.legend, maskButtons.el]),
     progress.el,
     error,
-    heatmap.el,
+    h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     summary,
     faithfulness.el,
     meta.el,
@@ -126,14 +142,16 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     setAttr(root, "data-stale", stale ? "true" : "false");
     setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
     summary.classList.toggle("sw-stale", stale);
-    heatmap.el.classList.toggle("sw-stale", stale);
+    mode = s.mode;
+    const shownInteractions = interactions.update(s);
+    heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
 
     input.update(s);
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
     legend.update(scaleMax(shownValues, s.target, s.masked), label);
-    legend.el.hidden = s.tokens.length === 0;
+    legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
 
@@ -141,7 +159,9 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
 
-    heatmap.update({ ...s, values: shownValues });
+    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues });
+    if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
+    else interactions.clear(heatmap.el);
     additive.update(s);
     probabilities.update(s);
     faithfulness.update(s);

@@ -62,6 +62,15 @@ function render({ model, el }) {
     onOutput(output) {
       if (output !== model.get("output")) send({ output }, { awaitsKernel: true });
     },
+    onMode(mode) {
+      if (mode !== model.get("mode")) send({ mode });
+    },
+    onIndex(index) {
+      if (index !== model.get("interaction_index")) send({ interaction_index: index });
+    },
+    onFocus(focus) {
+      if (focus !== model.get("focus")) send({ focus });
+    },
   });
 
   const handlers = TRAITS.map((name) => {

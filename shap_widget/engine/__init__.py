@@ -8,6 +8,7 @@ from .evaluator import Evaluator, ModelOutputError
 from .explain import Attribution, Explainer, explain, explain_callable
 from .faithfulness import Faithfulness, faithfulness
 from .game import TextGame
+from .interactions import Interactions, explain_interactions
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -15,9 +16,11 @@ __all__ = [
     "Evaluator",
     "Explainer",
     "Faithfulness",
+    "Interactions",
     "ModelOutputError",
     "TextGame",
     "explain",
     "explain_callable",
+    "explain_interactions",
     "faithfulness",
 ]

@@ -41,7 +41,11 @@ var TRAITS = [
   "progress",
   "error",
   "truncated",
-  "faithfulness"
+  "faithfulness",
+  "mode",
+  "interaction_index",
+  "focus",
+  "pairs"
 ];
 var DEFAULTS = {
   text: "",
@@ -66,6 +70,10 @@ var DEFAULTS = {
   error: "",
   truncated: false,
   faithfulness: {},
+  mode: "attributions",
+  interaction_index: "SII",
+  focus: -1,
+  pairs: {},
   pending: false,
   canUndo: false
 };
@@ -74,7 +82,7 @@ function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  for (const key of ["result_for", "faithfulness"]) {
+  for (const key of ["result_for", "faithfulness", "pairs"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
   }
   s.masked = sortedMask(s.masked);
@@ -577,11 +585,11 @@ function createFaithfulness({ readOnly = false } = {}) {
     );
   }
   function update(s) {
-    const shown = faithfulnessStatus(s, { readOnly });
+    const shown2 = faithfulnessStatus(s, { readOnly });
     const f = s.faithfulness ?? {};
-    el.hidden = shown === "none";
-    setAttr(el, "data-status", shown);
-    body.hidden = shown !== "ready";
+    el.hidden = shown2 === "none";
+    setAttr(el, "data-status", shown2);
+    body.hidden = shown2 !== "ready";
     const label = s.labels[s.target] ?? `class ${s.target}`;
     setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label)}`);
     const messages = {
@@ -589,9 +597,9 @@ function createFaithfulness({ readOnly = false } = {}) {
       error: String(f.error ?? ""),
       unavailable: f.label ? `measured for ${f.label} only` : "not measured"
     };
-    setText(status, messages[shown] ?? "");
-    status.classList.toggle("sw-faith-error", shown === "error");
-    if (shown !== "ready") {
+    setText(status, messages[shown2] ?? "");
+    status.classList.toggle("sw-faith-error", shown2 === "error");
+    if (shown2 !== "ready") {
       for (const name of ["target", "aopc-deletion", "aopc-insertion"]) setAttr(el, `data-${name}`, null);
       return;
     }
@@ -677,15 +685,15 @@ function createHeatmap({ onToggle, readOnly = false }) {
       const isMasked = masked.has(i);
       const color = isMasked ? colorFor(0, max) : colorFor(value, max);
       const text = String(s.tokens[i]?.text ?? "");
-      const shown = text.trim() === "" ? JSON.stringify(text) : text;
+      const shown2 = text.trim() === "" ? JSON.stringify(text) : text;
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
       setAttr(span, "data-value", plainNumber(value));
-      setAttr(span, "aria-label", `${shown}: ${formatPrecise(value)}`);
+      setAttr(span, "aria-label", `${shown2}: ${formatPrecise(value)}`);
       setAttr(
         span,
         "title",
-        `${shown}: ${formatPrecise(value)} for ${label}` + (readOnly ? isMasked ? "\nMasked" : "" : `
+        `${shown2}: ${formatPrecise(value)} for ${label}` + (readOnly ? isMasked ? "\nMasked" : "" : `
 ${isMasked ? "Masked. Click to restore" : "Click to mask"}`)
       );
       span.classList.toggle("sw-masked", isMasked);
@@ -721,6 +729,203 @@ function createLegend() {
     setAttr(el, "title", el.getAttribute("aria-label"));
   }
   return { el, update };
+}
+
+// src/interactions.js
+var MATRIX_MAX_PLAYERS = 20;
+var MODES = [
+  ["attributions", "Attributions"],
+  ["interactions", "Interactions"]
+];
+var INDICES = ["SII", "k-SII"];
+function pairsAnswer(s) {
+  const p = s.pairs ?? {};
+  const r = p.result_for ?? {};
+  return r.text === s.text && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && p.index === s.interaction_index;
+}
+function pairsMatch(s) {
+  return pairsFit(s) && pairsAnswer(s);
+}
+function pairsFit(s) {
+  const p = s.pairs ?? {};
+  const r = p.result_for ?? {};
+  return Array.isArray(p.values) && p.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+}
+function pairValue(pairs, i, j, c) {
+  const v = Number(pairs?.[i]?.[j]?.[c]);
+  return Number.isFinite(v) ? v : 0;
+}
+function pairScale(pairs, c, masked = []) {
+  const skip = new Set(masked);
+  let max = 0;
+  (pairs ?? []).forEach((row, i) => {
+    if (skip.has(i)) return;
+    (row ?? []).forEach((_, j) => {
+      if (!skip.has(j) && i !== j) max = Math.max(max, Math.abs(pairValue(pairs, i, j, c)));
+    });
+  });
+  return max;
+}
+var shown = (token) => {
+  const text = String(token?.text ?? "");
+  return text.trim() === "" ? JSON.stringify(text) : text;
+};
+function paint(el, value, max) {
+  const color = colorFor(value, max);
+  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.classList.toggle("sw-strong", color.lightText);
+}
+function createMatrix({ onFocus }) {
+  const el = h("div", { class: "sw-pair-matrix", hidden: true });
+  let key = null;
+  let cells = [];
+  let heads = [];
+  el.addEventListener("click", (event) => {
+    const cell = event.target instanceof Element ? event.target.closest("[data-i]") : null;
+    if (cell && el.contains(cell)) onFocus(Number(cell.dataset.i));
+  });
+  function rebuild(tokens) {
+    const labels = tokens.map((t) => {
+      const text = shown(t);
+      return text.length > 10 ? text.slice(0, 9) + "\u2026" : text;
+    });
+    heads = labels.map(
+      (label, j) => h("th", { class: "sw-pair-col", scope: "col", "data-j": j }, [h("span", { text: label })])
+    );
+    cells = [];
+    const rows = labels.map((label, i) => {
+      const row = labels.map((_, j) => h("td", { class: "sw-pair-cell", "data-i": i, "data-j": j }));
+      cells.push(row);
+      return h("tr", {}, [h("th", { class: "sw-pair-row", scope: "row", "data-i": i, text: label }), ...row]);
+    });
+    const table = h("table", { class: "sw-pair-table", "aria-label": "Pairwise interactions" }, [
+      h("thead", {}, [h("tr", {}, [h("th", {}), ...heads])]),
+      h("tbody", {}, rows)
+    ]);
+    el.replaceChildren(table);
+  }
+  function update(s, { c, label, max, values }) {
+    el.hidden = s.tokens.length < 2 || s.tokens.length > MATRIX_MAX_PLAYERS;
+    if (el.hidden) return;
+    const k = JSON.stringify(s.tokens.map((t) => t?.text ?? ""));
+    if (k !== key) {
+      rebuild(s.tokens);
+      key = k;
+    }
+    const masked = new Set(s.masked);
+    cells.forEach(
+      (row, i) => row.forEach((cell, j) => {
+        const value = values && i !== j ? pairValue(values, i, j, c) : 0;
+        const off = i === j || masked.has(i) || masked.has(j);
+        paint(cell, off ? 0 : value, max);
+        cell.classList.toggle("sw-pair-off", off);
+        cell.classList.toggle("sw-pair-focus", i === s.focus || j === s.focus);
+        setAttr(cell, "data-value", plainNumber(value));
+        const pair = `${shown(s.tokens[i])} \xD7 ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`;
+        setAttr(cell, "title", i === j ? shown(s.tokens[i]) : pair);
+      })
+    );
+    heads.forEach((th, j) => th.classList.toggle("sw-pair-focus", j === s.focus));
+  }
+  return { el, update };
+}
+function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnly = false }) {
+  let focus = -1;
+  const modeButtons = MODES.map(
+    ([value, label]) => h("button", { type: "button", "data-mode": value, text: label, onclick: () => onMode(value) })
+  );
+  const modeGroup = h("div", { class: "sw-mode sw-segmented", role: "group", "aria-label": "View" }, modeButtons);
+  const index = h("select", { class: "sw-interaction-index", onchange: () => onIndex(index.value) });
+  index.replaceChildren(...INDICES.map((v) => h("option", { value: v, text: v })));
+  setAttr(
+    index,
+    "title",
+    "SII: main effects are the Shapley values. k-SII: main effects plus pairs add up to the output"
+  );
+  const indexField = h("label", { class: "sw-field sw-interaction-field" }, [
+    h("span", { class: "sw-field-label", text: "Index" }),
+    index
+  ]);
+  const maskFocus = h("button", {
+    class: "sw-mask-focus",
+    type: "button",
+    onclick: () => focus >= 0 && onToggle(focus)
+  });
+  const status = h("span", { class: "sw-interaction-status", role: "status" });
+  const bar = h("div", { class: "sw-interactions-bar" }, [modeGroup, indexField, maskFocus, status]);
+  const legend = createLegend();
+  legend.el.classList.add("sw-interaction-legend");
+  const matrix = createMatrix({ onFocus: (i) => onFocus(i === focus ? -1 : i) });
+  if (readOnly) {
+    index.disabled = true;
+    maskFocus.hidden = true;
+  }
+  const pick = (i) => onFocus(i === focus ? -1 : i);
+  function update(s) {
+    const active = s.mode === "interactions";
+    focus = Number.isInteger(s.focus) && s.focus < s.tokens.length ? s.focus : -1;
+    for (const button of modeButtons) {
+      setAttr(button, "aria-pressed", button.dataset.mode === s.mode ? "true" : "false");
+    }
+    if (index.value !== s.interaction_index) index.value = s.interaction_index;
+    indexField.hidden = !active;
+    legend.el.hidden = !active || s.tokens.length === 0;
+    const p = s.pairs ?? {};
+    const fit = pairsFit(s) && !p.error;
+    const fresh = pairsMatch(s);
+    const values = fit ? p.values : null;
+    const c = s.target;
+    const label = s.labels[c] ?? `class ${c}`;
+    const max = values ? pairScale(values, c, s.masked) : 0;
+    const masked = new Set(s.masked);
+    maskFocus.hidden = readOnly || !active || focus < 0;
+    setText(maskFocus, focus >= 0 ? `${masked.has(focus) ? "Unmask" : "Mask"} \u201C${shown(s.tokens[focus])}\u201D` : "");
+    let line = "";
+    if (active && s.tokens.length > 0) {
+      if (p.error && pairsAnswer(s)) line = `Interactions failed: ${p.error}`;
+      else if (!fresh) line = "Computing interactions\u2026";
+      else {
+        const n = Number(p.n_evals) || 0;
+        line = `${p.method} ${p.index}, ${n.toLocaleString("en-US")} evaluations`;
+        line += focus < 0 ? ". Click a token to see how it acts with the others" : "";
+      }
+    }
+    status.hidden = !line;
+    setText(status, line);
+    setAttr(status, "data-fresh", fresh ? "true" : "false");
+    setAttr(bar, "data-mode", s.mode);
+    const legendLabel = focus >= 0 ? `interactions with \u201C${shown(s.tokens[focus])}\u201D for ${label}` : `interactions for ${label}`;
+    legend.update(max, legendLabel);
+    if (active) matrix.update(s, { c, label, max, values });
+    else matrix.el.hidden = true;
+    const row = s.tokens.map((_, j) => values && focus >= 0 && j !== focus ? values[focus][j] : []);
+    return { active, stale: active && !fresh, row, values, max, label };
+  }
+  function decorate(heatmapEl, s, { values, max, label }) {
+    const masked = new Set(s.masked);
+    heatmapEl.querySelectorAll(".sw-token").forEach((span) => {
+      const j = Number(span.dataset.index);
+      const isFocus = j === focus;
+      span.classList.toggle("sw-focus", isFocus);
+      setAttr(span, "data-focus", isFocus ? "true" : null);
+      const value = values && focus >= 0 && !isFocus ? pairValue(values, focus, j, s.target) : 0;
+      if (!masked.has(j)) paint(span, value, max);
+      const hint = readOnly ? "" : isFocus ? "\nClick to unpick" : "\nClick to pick";
+      let title;
+      if (focus < 0) title = `${shown(s.tokens[j])}${readOnly ? "" : "\nClick to see its interactions"}`;
+      else if (isFocus) title = `${shown(s.tokens[j])}: picked; the others show their interaction with it`;
+      else title = `${shown(s.tokens[focus])} \xD7 ${shown(s.tokens[j])}: ${formatPrecise(value)} for ${label}`;
+      setAttr(span, "title", title + hint + (masked.has(j) ? "\nMasked" : ""));
+      setAttr(span, "aria-label", title.split("\n")[0]);
+    });
+  }
+  function clear(heatmapEl) {
+    heatmapEl.querySelectorAll(".sw-token.sw-focus").forEach((span) => {
+      span.classList.remove("sw-focus");
+      span.removeAttribute("data-focus");
+    });
+  }
+  return { bar, legend: legend.el, matrix: matrix.el, update, decorate, clear, pick };
 }
 
 // src/probabilities.js
@@ -795,7 +1000,10 @@ var ACTIONS = [
   "onPlayers",
   "onMethod",
   "onMaxEvals",
-  "onOutput"
+  "onOutput",
+  "onMode",
+  "onIndex",
+  "onFocus"
 ];
 function createProgress() {
   const fill = h("span", { class: "sw-progress-fill" });
@@ -851,17 +1059,29 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const progress = createProgress();
   const error = h("div", { class: "sw-error", role: "alert" });
-  const heatmap = createHeatmap({ onToggle: on.onToggle, readOnly });
+  const interactions = createInteractions({
+    onMode: on.onMode,
+    onIndex: on.onIndex,
+    onFocus: on.onFocus,
+    onToggle: on.onToggle,
+    readOnly
+  });
+  let mode = "attributions";
+  const heatmap = createHeatmap({
+    onToggle: (i) => mode === "interactions" ? interactions.pick(i) : on.onToggle(i),
+    readOnly
+  });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
   const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
-    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, maskButtons.el]),
+    interactions.bar,
+    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, interactions.legend, maskButtons.el]),
     progress.el,
     error,
-    heatmap.el,
+    h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     summary,
     faithfulness.el,
     meta.el
@@ -885,19 +1105,23 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     setAttr(root, "data-stale", stale ? "true" : "false");
     setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
     summary.classList.toggle("sw-stale", stale);
-    heatmap.el.classList.toggle("sw-stale", stale);
+    mode = s.mode;
+    const shownInteractions = interactions.update(s);
+    heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
     input.update(s);
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
     legend.update(scaleMax(shownValues, s.target, s.masked), label);
-    legend.el.hidden = s.tokens.length === 0;
+    legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
     const showError = s.state === "error";
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
-    heatmap.update({ ...s, values: shownValues });
+    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues });
+    if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
+    else interactions.clear(heatmap.el);
     additive.update(s);
     probabilities.update(s);
     faithfulness.update(s);
@@ -921,6 +1145,14 @@ function renderStatic({ el, state }) {
       onTarget(index) {
         if (index === current.target) return;
         current = { ...current, target: index };
+        view.update(current);
+      },
+      onMode(mode) {
+        current = { ...current, mode };
+        view.update(current);
+      },
+      onFocus(focus) {
+        current = { ...current, focus };
         view.update(current);
       }
     },
@@ -983,6 +1215,15 @@ function render({ model, el }) {
     },
     onOutput(output) {
       if (output !== model.get("output")) send({ output }, { awaitsKernel: true });
+    },
+    onMode(mode) {
+      if (mode !== model.get("mode")) send({ mode });
+    },
+    onIndex(index) {
+      if (index !== model.get("interaction_index")) send({ interaction_index: index });
+    },
+    onFocus(focus) {
+      if (focus !== model.get("focus")) send({ focus });
     }
   });
   const handlers = TRAITS.map((name) => {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import anywidget
 import numpy as np
@@ -18,6 +18,8 @@ from ..engine.explain import Attribution, Explainer, get_explainer, resolve_targ
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
+from ..engine.interactions import INDICES, Interactions, sampled_minimum
+from ..engine.interactions import interactions as compute_interactions
 from .jobs import JobRunner, Superseded
 
 if TYPE_CHECKING:
@@ -29,8 +31,9 @@ _RECOMPUTE_ON = ("text", "masked", "method", "max_evals", "players", "output")
 VIEW_TRAITS = (
     "text", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals", "result_for",
-    "state", "progress", "error", "truncated", "faithfulness",
+    "state", "progress", "error", "truncated", "faithfulness", "mode", "interaction_index", "focus", "pairs",
 )
+MODES = ("attributions", "interactions")
 
 
 class ExplainWidget(anywidget.AnyWidget):
@@ -43,6 +46,11 @@ class ExplainWidget(anywidget.AnyWidget):
     state for the selected class. After each explanation the same background job measures its
     faithfulness for the selected class (deletion/insertion curves, comprehensiveness, sufficiency; see
     `shap_widget.faithfulness`) into the `faithfulness` trait, tagged like `result_for` with what it answers.
+
+    With `mode="interactions"` the same job also computes pairwise Shapley interactions (`interaction_index`
+    "SII" or "k-SII", see `shap_widget.explain_interactions`) into `pairs`, tagged the same way; the front end
+    colours the other tokens by their interaction with the `focus` player. After an exact explanation the
+    exact interactions need no new model evaluation.
     """
 
     _esm = _STATIC / "widget.js"
@@ -75,6 +83,13 @@ class ExplainWidget(anywidget.AnyWidget):
     # Faithfulness.to_json() of the shown explanation for class `target`, plus "result_for" and "target"
     # (what it answers) or "error"; {} until measured.
     faithfulness = traitlets.Dict(default_value={}).tag(sync=True)
+    # Interactions view: intents `mode`, `interaction_index` and `focus` (a player index, -1 for none); the
+    # result `pairs` holds "values" (n, n, C), "main" (n, C), "index", "method", "n_evals" and "result_for"
+    # (the request it answers), or "error"; {} until computed.
+    mode = traitlets.Unicode("attributions").tag(sync=True)
+    interaction_index = traitlets.Unicode("SII").tag(sync=True)
+    focus = traitlets.Int(-1).tag(sync=True)
+    pairs = traitlets.Dict(default_value={}).tag(sync=True)
 
     def __init__(
         self,
@@ -88,6 +103,8 @@ class ExplainWidget(anywidget.AnyWidget):
         players: str = "token",
         output: str | None = None,
         masked: list[int] | tuple[int, ...] = (),
+        mode: str = "attributions",
+        interaction_index: str = "SII",
         mask: str | int = "auto",
         batch_size: int | str = "auto",
         autocast: str | None = None,
@@ -103,6 +120,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._result: Attribution | None = None
         self._result_request: dict[str, Any] | None = None
         self._faithfulness: tuple[Attribution, int, Faithfulness] | None = None
+        self._interactions: tuple[dict[str, Any], Interactions] | None = None
         self._failure: BaseException | None = None
         self._last_progress = 0.0
         super().__init__(
@@ -112,11 +130,14 @@ class ExplainWidget(anywidget.AnyWidget):
             max_evals=max_evals,
             players=players,
             output=output or ("logit" if len(labels) == 1 else "probability"),
+            mode=mode,
+            interaction_index=interaction_index,
             **kwargs,
         )
         self._auto_target = target is None
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
+        self.observe(self._on_interaction_intent, names=["mode", "interaction_index"])
 
     @classmethod
     def from_pipeline(cls, pipe: Any, text: str = "", **kwargs: Any) -> "ExplainWidget":
@@ -152,6 +173,27 @@ class ExplainWidget(anywidget.AnyWidget):
     @traitlets.validate("target")
     def _valid_target(self, proposal: dict) -> int:
         return resolve_target(int(proposal["value"]), self.labels)
+
+    @traitlets.validate("mode")
+    def _valid_mode(self, proposal: dict) -> str:
+        if proposal["value"] not in MODES:
+            raise traitlets.TraitError(f"mode must be one of {MODES}, got {proposal['value']!r}.")
+        return proposal["value"]
+
+    @traitlets.validate("interaction_index")
+    def _valid_index(self, proposal: dict) -> str:
+        if proposal["value"] not in INDICES:
+            raise traitlets.TraitError(f"interaction_index must be one of {INDICES}, got {proposal['value']!r}.")
+        return proposal["value"]
+
+    @traitlets.validate("focus")
+    def _valid_focus(self, proposal: dict) -> int:
+        n = len(self.tokens)
+        if not -1 <= proposal["value"] < n:
+            raise traitlets.TraitError(
+                f"focus {proposal['value']} is out of range: the input has {n} players (0..{n - 1}); -1 for none."
+            )
+        return proposal["value"]
 
     @traitlets.validate("masked")
     def _valid_masked(self, proposal: dict) -> list[int]:
@@ -224,12 +266,32 @@ class ExplainWidget(anywidget.AnyWidget):
         explanation.data = np.array([p + t for p, t in zip(attribution.prefixes, attribution.tokens)], dtype=object)
         return explanation
 
-    def to_dataframe(self) -> "pd.DataFrame":
+    @property
+    def interactions(self) -> Interactions:
+        """Pairwise interactions (`interaction_index`) of the current state, for every class.
+
+        The ones the view shows when they answer the current state; otherwise computed now, on this thread.
+        """
+        attribution = self.attribution
+        request = {**self._result_request, "index": self.interaction_index}
+        with self._lock:
+            cached = self._interactions
+        if cached is not None and cached[0] == request:
+            return cached[1]
+        result = self._interact_now(request, attribution)
+        with self._lock:
+            self._interactions = (request, result)
+        return result
+
+    def to_dataframe(self, *, interactions: bool = False) -> "pd.DataFrame":
         """The current explanation as a pandas DataFrame: one row per player (token or word).
 
         Columns: `token`, `index` (the player index that `mask` takes), `masked`, then one column of SHAP
-        values per class, named after the class.
+        values per class, named after the class. With `interactions=True`, the pairwise interactions in long
+        form instead: one row per pair i < j with `i`, `j`, `token_i`, `token_j`, then one column per class.
         """
+        if interactions:
+            return export.interactions_dataframe(self.interactions)
         return export.dataframe(self.attribution)
 
     def to_html(self, path: str | Path, *, title: str | None = None) -> Path:
@@ -269,6 +331,7 @@ class ExplainWidget(anywidget.AnyWidget):
             self.tokens = tokens
             self.truncated = truncated
             self.masked = masked or []
+            self.focus = -1
         self._schedule()
 
     def _on_intent(self, change: dict) -> None:
@@ -301,6 +364,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 with self.hold_sync():
                     self.values, self.base_values, self.outputs = [], [], []
                     self.faithfulness = {}
+                    self.pairs = {}
                     self.probabilities, self.probabilities_full = [], []
                     self.result_for, self.state, self.error = request, "ready", ""
             return
@@ -364,7 +428,60 @@ class ExplainWidget(anywidget.AnyWidget):
                 self.progress = 1.0
                 self.error = ""
                 self.state = "ready"
+        if self.mode == "interactions":
+            self._interact(generation, request, result)
         self._measure(generation, request, result)
+
+    def _on_interaction_intent(self, change: dict) -> None:
+        with self._lock:
+            result, request = self._result, self._result_request
+            if self.mode != "interactions" or self.state != "ready" or result is None or request is None:
+                return  # a running explanation computes them when it finds the mode on
+            if self.pairs.get("result_for") == request and self.pairs.get("index") == self.interaction_index:
+                return
+            faithful = self.faithfulness.get("result_for") == request
+
+            def job(generation: int) -> None:
+                self._interact(generation, request, result)
+                if not faithful:
+                    self._measure(generation, request, result)
+
+            self._runner.submit(job)
+
+    def _interact_now(self, request: dict[str, Any], attribution: Attribution,
+                      on_progress: Callable[[int, int], None] | None = None) -> Interactions:
+        # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
+        # budget as the explanation, raised to what a usable sampled estimate needs.
+        n_free = len(attribution.tokens) - len(attribution.masked)
+        return compute_interactions(
+            self._explainer, request["text"], index=request["index"],
+            method="exact" if attribution.method == "exact" else "auto", output=request["output"],
+            players=request["players"], masked=request["masked"],
+            max_evals=max(int(request["max_evals"]), sampled_minimum(n_free)), on_progress=on_progress,
+        )
+
+    def _interact(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
+        """Compute the pairwise interactions of the explained state and publish them, unless superseded."""
+        with self._lock:
+            if not self._runner.is_current(generation):
+                return
+            full = {**request, "index": self.interaction_index}
+        tag = {"result_for": request, "index": full["index"]}
+        try:
+            found = self._interact_now(full, result, lambda done, total: self._runner.check(generation))
+        except BaseException as err:  # noqa: BLE001 - shown in the interactions bar; the explanation stands
+            if isinstance(err, Superseded):
+                raise
+            found, payload = None, {**tag, "error": f"{type(err).__name__}: {err}"}
+        else:
+            payload = {**tag, "values": found.pairs.tolist(), "main": found.values.tolist(),
+                       "method": found.method, "n_evals": int(found.n_evals)}
+        with self._lock:
+            if not self._runner.is_current(generation):
+                return
+            if found is not None:
+                self._interactions = (full, found)
+            self.pairs = payload
 
     def _measure(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
         """Measure faithfulness of `result` for the selected class and publish it, unless superseded."""

@@ -13,15 +13,23 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+import numpy as np
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..engine.explain import Attribution
+    from ..engine.interactions import Interactions
 
 STATIC = Path(__file__).parent.parent / "static"
 STATE_ELEMENT_ID = "shap-widget-state"
 ROOT_ELEMENT_ID = "shap-widget"
 _RESERVED_COLUMNS = ("token", "index", "masked")
+_PAIR_COLUMNS = ("i", "j", "token_i", "token_j")
+
+
+def _class_column(label: str, reserved: tuple[str, ...]) -> str:
+    return f"value[{label}]" if label in reserved else str(label)
 
 
 def dataframe(attribution: "Attribution") -> "pd.DataFrame":
@@ -38,8 +46,22 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
         "masked": [i in masked for i in range(len(attribution.tokens))],
     }
     for c, label in enumerate(attribution.labels):
-        name = f"value[{label}]" if label in _RESERVED_COLUMNS else str(label)
-        columns[name] = attribution.values[:, c].astype(float)
+        columns[_class_column(label, _RESERVED_COLUMNS)] = attribution.values[:, c].astype(float)
+    return pd.DataFrame(columns)
+
+
+def interactions_dataframe(interactions: "Interactions") -> "pd.DataFrame":
+    """One row per pair i < j: `i`, `j`, `token_i`, `token_j`, then the pair value for each class."""
+    import pandas as pd
+
+    n = len(interactions.tokens)
+    i, j = np.triu_indices(n, 1)
+    columns: dict[str, Any] = {
+        "i": i, "j": j,
+        "token_i": [interactions.tokens[k] for k in i], "token_j": [interactions.tokens[k] for k in j],
+    }
+    for c, label in enumerate(interactions.labels):
+        columns[_class_column(label, _PAIR_COLUMNS)] = interactions.pairs[i, j, c].astype(float)
     return pd.DataFrame(columns)
 
 
