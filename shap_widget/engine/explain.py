@@ -12,8 +12,12 @@ import shap
 import torch
 
 from . import estimators
+from .batch import attributions_to_shap, explain_each
+from .inputs import Item, as_items, split_item
+from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
 from .game import (
+    Encoding,
     TextGame,
     check_output,
     default_output,
@@ -46,6 +50,8 @@ class Attribution:
     max_evals: int
     n_evals: int
     truncated: bool
+    text_pair: str | None = None  # the second text of a sentence pair
+    segments: list[int] | None = None  # per player: 0 for the first text, 1 for the pair's second
 
     def to_shap(self, target: int | str | None = None) -> shap.Explanation:
         """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given."""
@@ -80,15 +86,6 @@ def resolve_target(target: int | str | None, labels: Sequence[str]) -> int:
             return int(target) % len(labels)
         raise ValueError(f"target={target} is out of range; this model has {len(labels)} classes: {list(labels)}.")
     raise TypeError(f"target must be a class index or a label name, got {type(target).__name__}.")
-
-
-def _check_text(text: Any) -> str:
-    """The text to explain, refused with a clear message when it is not one non-empty string."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
-    if not text.strip():
-        raise ValueError("text is empty; give a sentence to explain.")
-    return text
 
 
 def _check_masked(masked: Any) -> tuple[int, ...]:
@@ -191,20 +188,21 @@ class Explainer:
 
     def game(
         self,
-        text: str,
+        text: str | Encoding,
         *,
+        text_pair: str | None = None,
         players: str = "token",
         masked: Sequence[int] = (),
         output: str | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> TextGame:
-        """The cooperative game for `text` with `masked` players forced off."""
-        _check_text(text)
+        """The cooperative game for `text` (and `text_pair`, or tokenized ids) with `masked` players forced off."""
+        text, text_pair = split_item(text, text_pair)
         masked = _check_masked(masked)
-        encoding = encode(self.tokenizer, text, self.max_length)
+        encoding = text if isinstance(text, Encoding) else encode(self.tokenizer, text, self.max_length, text_pair)
         player_set = make_players(encoding, self.tokenizer, players)
         if len(player_set) == 0:
-            raise ValueError(f"The tokenizer produced no tokens to explain for {text!r}.")
+            raise ValueError(f"The tokenizer produced no tokens to explain for {encoding.text!r}.")
         game = TextGame(self.evaluator, encoding, player_set, self.rule, "softmax", "probability",
                         tuple(masked), on_progress)
         self._head(game)
@@ -214,8 +212,9 @@ class Explainer:
 
     def attribute(
         self,
-        text: str,
+        text: str | Encoding,
         *,
+        text_pair: str | None = None,
         method: str = "auto",
         output: str | None = None,
         players: str = "token",
@@ -224,12 +223,16 @@ class Explainer:
         seed: int = 0,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Attribution:
-        """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form)."""
+        """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form).
+
+        `text` is a str, with `text_pair` for a sentence pair, or an Encoding of tokenized ids.
+        """
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
         if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
             raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
-        game = self.game(text, players=players, masked=masked, output=output, on_progress=on_progress)
+        game = self.game(text, text_pair=text_pair, players=players, masked=masked, output=output,
+                         on_progress=on_progress)
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
         game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
@@ -248,7 +251,7 @@ class Explainer:
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
         probs, probs_full = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
         return Attribution(
-            text=text,
+            text=game.encoding.text,
             tokens=list(game.players.texts),
             prefixes=list(game.players.prefixes),
             players=players,
@@ -264,11 +267,25 @@ class Explainer:
             max_evals=int(max_evals),
             n_evals=result.n_evals,
             truncated=game.encoding.truncated,
+            text_pair=game.encoding.text_pair,
+            segments=list(game.players.segments) if game.encoding.text_pair is not None else None,
         )
 
-    def explain(self, text: str, *, target: int | str | None = None, **kwargs) -> shap.Explanation:
-        """A shap.Explanation of `text`: all classes, or the `target` class alone."""
-        return self.attribute(text, **kwargs).to_shap(target)
+    def __call__(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
+        """A shap.Explanation of `inputs`, as shap's `explainer(inputs)`: all classes, or the `target` class.
+
+        `inputs` is a str, a (text, text_pair) tuple, a list of either, or a tokenizer's output
+        (BatchEncoding or dict with `input_ids`, one sequence or a padded batch; its ids are used as given).
+        A list or a 2-D batch gives one row per input (values (n_tokens_i, C) each, ragged as shap's text
+        explanations); a single input gives values (n_tokens, C). Options are those of `attribute`.
+        """
+        items, batched = as_items(inputs, self.tokenizer, _n_embeddings(self.model), self.max_length)
+        attributions = explain_each(self, items, **options)
+        return attributions_to_shap(attributions, target) if batched else attributions[0].to_shap(target)
+
+    def explain(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
+        """The same as calling the explainer: a shap.Explanation of `inputs` (see `__call__`)."""
+        return self(inputs, target=target, **options)
 
 
 _explainers: "weakref.WeakKeyDictionary[torch.nn.Module, list[Explainer]]" = weakref.WeakKeyDictionary()
@@ -296,7 +313,7 @@ def get_explainer(
 def explain(
     model: torch.nn.Module,
     tokenizer,
-    text: str,
+    text: str | tuple[str, str] | list[Item] | Any,
     *,
     method: str = "auto",
     target: int | str | None = None,
@@ -311,6 +328,9 @@ def explain(
 ) -> shap.Explanation:
     """SHAP values of `model`'s prediction on `text`, masking on token ids.
 
+    `text` is a str, a (text, text_pair) sentence pair, a list of them (one explanation row each), or a
+    tokenizer's output (see `Explainer.__call__`).
+
     method: "exact" (all 2^n coalitions, up to 14 players), "partition" (Owen values over the text's
     phrase tree, as shap's PartitionExplainer), "permutation" (antithetic permutation sampling), or "auto".
     output: "probability" (default for classifiers), "logit" or "log-odds". target: a class index or label;
@@ -322,6 +342,11 @@ def explain(
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
     return explainer.explain(text, target=target, method=method, output=output, players=players,
                              masked=masked, max_evals=max_evals, seed=seed)
+
+
+def _n_embeddings(model) -> int | None:
+    embeddings = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
+    return getattr(embeddings, "num_embeddings", None)
 
 
 def _text_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:
