@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from .game import Encoding
+from .game import Encoding, _tidy_offsets
 
 # One thing to explain: a text, a sentence pair, or the ids of one tokenized sequence.
 Item = Union[str, tuple[str, str], Encoding]
@@ -165,19 +165,49 @@ def encoding_from_ids(
     if sequence_ids is not None and any(s == 1 for s in sequence_ids):
         segment = np.array([-1 if special[i] or s is None else int(s) for i, s in enumerate(sequence_ids)])
 
-    def decoded(k: int) -> str:
-        keep = ~special if segment is None else segment == k
-        return tokenizer.decode([int(i) for i in ids[keep]])
-
+    texts, offsets = ["", ""], [(0, 0)] * len(ids)
+    for k in (0, 1):
+        idx = np.flatnonzero(~special if segment is None else segment == k)
+        texts[k], spans = _decode_with_offsets(tokenizer, [int(ids[i]) for i in idx])
+        for i, span in zip(idx, spans):
+            offsets[i] = span
+        if segment is None:
+            break
     return Encoding(
-        text=decoded(0),
+        text=texts[0],
         input_ids=ids,
         extra={k: np.asarray(v, dtype=np.int64) for k, v in extra.items()},
         special=special,
-        offsets=None,
+        offsets=_tidy_offsets(texts[0], offsets, special) if segment is None else _tidy_pair(texts, offsets, segment),
         word_ids=word_ids,
         tokens=tokenizer.convert_ids_to_tokens([int(i) for i in ids]),
         truncated=False,
-        text_pair=decoded(1) if segment is not None else None,
+        text_pair=texts[1] if segment is not None else None,
         segment=segment,
     )
+
+
+def _decode_with_offsets(tokenizer: Any, ids: list[int]) -> tuple[str, list[tuple[int, int]]]:
+    """The tokenizer's decoding of `ids`, and each token's span in it (from decoding ever longer prefixes)."""
+    def decode(part: list[int]) -> str:
+        return tokenizer.decode(part, clean_up_tokenization_spaces=False) if part else ""
+
+    text = decode(ids)
+    spans, prev = [], 0
+    for k in range(len(ids)):
+        end = len(decode(ids[: k + 1]))
+        if text[:end] != decode(ids[: k + 1]):  # a decoder that rewrites earlier characters: no spans
+            end = prev
+        end = max(prev, min(end, len(text)))
+        spans.append((prev, end))
+        prev = end
+    return text, spans
+
+
+def _tidy_pair(texts: list[str], offsets: list[tuple[int, int]], segment: np.ndarray) -> list[tuple[int, int]]:
+    out = list(offsets)
+    for k in (0, 1):
+        idx = np.flatnonzero(segment == k)
+        for i, o in zip(idx, _tidy_offsets(texts[k], [offsets[i] for i in idx], np.zeros(len(idx), bool))):
+            out[i] = o
+    return out
