@@ -8,7 +8,7 @@ row over the players: True keeps the player, False masks it. Masking happens on 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -67,8 +67,11 @@ class Players:
     def __len__(self) -> int:
         return len(self.positions)
 
-    def to_json(self) -> list[dict[str, str]]:
-        return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
+    def to_json(self) -> list[dict[str, Any]]:
+        """Each player's text and prefix, and for a sentence pair its segment (0 or 1)."""
+        if 1 not in self.segments:
+            return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
+        return [{"text": t, "prefix": p, "segment": k} for t, p, k in zip(self.texts, self.prefixes, self.segments)]
 
 
 def max_input_length(model, tokenizer) -> int | None:

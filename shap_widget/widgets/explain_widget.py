@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _STATIC = Path(__file__).parent.parent / "static"
-_RECOMPUTE_ON = ("text", "masked", "method", "max_evals", "players", "output")
+_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
-    "text", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
+    "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals", "result_for",
     "state", "progress", "error", "truncated", "faithfulness",
 )
@@ -50,6 +50,7 @@ class ExplainWidget(anywidget.AnyWidget):
 
     # Intents: set from Python or from the front end.
     text = traitlets.Unicode("").tag(sync=True)
+    text_pair = traitlets.Unicode("").tag(sync=True)  # the second text of a sentence pair; "" for one text
     masked = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     target = traitlets.Int(0).tag(sync=True)
     method = traitlets.Unicode("auto").tag(sync=True)
@@ -82,6 +83,7 @@ class ExplainWidget(anywidget.AnyWidget):
         tokenizer: Any,
         text: str = "",
         *,
+        text_pair: str | None = None,
         target: int | str | None = None,
         method: str = "auto",
         max_evals: int = 500,
@@ -96,6 +98,10 @@ class ExplainWidget(anywidget.AnyWidget):
         explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        if text_pair is not None and not isinstance(text_pair, str):
+            raise TypeError(f"text_pair must be a str or None, got {type(text_pair).__name__}.")
+        # A pair widget stays one: emptying its second text is an error to fix, not a switch to one text.
+        self._pair = text_pair is not None
         labels = explainer.labels
         self._explainer: Explainer = explainer
         self._runner = JobRunner()
@@ -115,6 +121,8 @@ class ExplainWidget(anywidget.AnyWidget):
             **kwargs,
         )
         self._auto_target = target is None
+        with self.hold_trait_notifications():
+            self.text_pair = text_pair or ""
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
 
@@ -260,8 +268,9 @@ class ExplainWidget(anywidget.AnyWidget):
     def _set_text(self, text: str, masked: list[int] | None = None) -> None:
         tokens: list[dict[str, str]] = []
         truncated = False
-        if text.strip():
-            encoding = encode(self._explainer.tokenizer, text, self._explainer.max_length)
+        text_pair = self.text_pair if self._pair else None
+        if text.strip() and (text_pair is None or text_pair.strip()):
+            encoding = encode(self._explainer.tokenizer, text, self._explainer.max_length, text_pair)
             tokens = make_players(encoding, self._explainer.tokenizer, self.players).to_json()
             truncated = encoding.truncated
         with self.hold_trait_notifications():
@@ -272,7 +281,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._schedule()
 
     def _on_intent(self, change: dict) -> None:
-        if change["name"] in ("text", "players"):
+        if change["name"] in ("text", "text_pair", "players"):
             # A new text or player kind renumbers the players: recompute its tokens and unmask everything.
             self.unobserve(self._on_intent, names=list(_RECOMPUTE_ON))
             try:
@@ -285,6 +294,7 @@ class ExplainWidget(anywidget.AnyWidget):
     def _request(self) -> dict[str, Any]:
         return {
             "text": self.text,
+            "text_pair": self.text_pair,
             "masked": list(self.masked),
             "players": self.players,
             "method": self.method,
@@ -325,6 +335,7 @@ class ExplainWidget(anywidget.AnyWidget):
         try:
             result = self._explainer.attribute(
                 request["text"],
+                text_pair=request["text_pair"] if self._pair else None,
                 method=request["method"],
                 output=request["output"],
                 players=request["players"],

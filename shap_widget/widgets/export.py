@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent.parent / "static"
 STATE_ELEMENT_ID = "shap-widget-state"
 ROOT_ELEMENT_ID = "shap-widget"
-_RESERVED_COLUMNS = ("token", "index", "masked")
+_RESERVED_COLUMNS = ("token", "index", "masked", "segment")
 
 
 def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     """One row per player: `token`, `index`, `masked`, then the SHAP value for each class (one column each).
+
+    For a sentence pair a `segment` column after `masked` says which text the player is in (0 or 1).
 
     A class whose label collides with one of the first three columns is named `value[<label>]`.
     """
@@ -37,6 +39,8 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
         "index": list(range(len(attribution.tokens))),
         "masked": [i in masked for i in range(len(attribution.tokens))],
     }
+    if attribution.segments is not None:
+        columns["segment"] = list(attribution.segments)
     for c, label in enumerate(attribution.labels):
         name = f"value[{label}]" if label in _RESERVED_COLUMNS else str(label)
         columns[name] = attribution.values[:, c].astype(float)
