@@ -5,9 +5,11 @@ No widget imports: everything here runs from a plain script.
 
 from .estimators import MAX_EXACT_PLAYERS
 from .evaluator import Evaluator, ModelOutputError
+from .batch import attributions_to_shap
 from .explain import Attribution, Explainer, explain, explain_callable
 from .faithfulness import Faithfulness, faithfulness
 from .game import TextGame
+from .zero_shot import ZeroShotExplainer
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -17,6 +19,8 @@ __all__ = [
     "Faithfulness",
     "ModelOutputError",
     "TextGame",
+    "ZeroShotExplainer",
+    "attributions_to_shap",
     "explain",
     "explain_callable",
     "faithfulness",

@@ -25,7 +25,6 @@ from .game import (
     head_kind,
     make_players,
     max_input_length,
-    probabilities,
     resolve_mask_rule,
 )
 
@@ -249,7 +248,7 @@ class Explainer:
             on_progress(game.evaluations_done, game.evaluations_done)
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
-        probs, probs_full = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
+        probs, probs_full = game.probabilities(keep)
         return Attribution(
             text=game.encoding.text,
             tokens=list(game.players.texts),

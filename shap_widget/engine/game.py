@@ -435,6 +435,10 @@ class TextGame:
         self._done += rows
         return out
 
+    def probabilities(self, keep: np.ndarray) -> np.ndarray:
+        """Class probabilities (B, C) for token keep masks (B, L) over the whole input."""
+        return probabilities(self.evaluator.evaluate(self.encoding, keep, self.rule), self.kind)
+
     def value(self, coalitions: np.ndarray) -> np.ndarray:
         """Outputs (B, C) in the explained output space for coalitions over the free players."""
         return transform(self.raw(coalitions), self.kind, self.output)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import anywidget
 import numpy as np
@@ -18,6 +18,7 @@ from ..engine.explain import Attribution, Explainer, get_explainer, resolve_targ
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
+from ..engine.zero_shot import ZeroShotExplainer
 from .jobs import JobRunner, Superseded
 
 if TYPE_CHECKING:
@@ -93,9 +94,11 @@ class ExplainWidget(anywidget.AnyWidget):
         mask: str | int = "auto",
         batch_size: int | str = "auto",
         autocast: str | None = None,
+        explainer: Explainer | None = None,
         **kwargs: Any,
     ) -> None:
-        explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
+        if explainer is None:
+            explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
         if text_pair is not None and not isinstance(text_pair, str):
@@ -127,8 +130,28 @@ class ExplainWidget(anywidget.AnyWidget):
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
 
     @classmethod
-    def from_pipeline(cls, pipe: Any, text: str = "", **kwargs: Any) -> "ExplainWidget":
-        """A widget for a transformers text-classification pipeline's model and tokenizer."""
+    def from_pipeline(
+        cls,
+        pipe: Any,
+        text: str = "",
+        *,
+        candidate_labels: Sequence[str] | str | None = None,
+        hypothesis_template: str = "This example is {}.",
+        multi_label: bool = False,
+        **kwargs: Any,
+    ) -> "ExplainWidget":
+        """A widget for a transformers pipeline: text classification, or zero-shot classification.
+
+        For a zero-shot-classification pipeline the classes are `candidate_labels`, and the explained output
+        is the pipeline's own score for each (see `ZeroShotExplainer`); the players are the text's tokens.
+        """
+        if getattr(pipe, "task", None) == "zero-shot-classification" or candidate_labels is not None:
+            if candidate_labels is None:
+                raise ValueError("A zero-shot-classification pipeline needs candidate_labels=[...] to score.")
+            options = {k: kwargs.pop(k) for k in ("mask", "batch_size", "autocast") if k in kwargs}
+            explainer = ZeroShotExplainer(pipe, candidate_labels, hypothesis_template=hypothesis_template,
+                                          multi_label=multi_label, **options)
+            return cls(pipe.model, pipe.tokenizer, text, explainer=explainer, **kwargs)
         return cls(pipe.model, pipe.tokenizer, text, **kwargs)
 
     # --- validation -------------------------------------------------------------------------------------
