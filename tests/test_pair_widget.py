@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from shap_widget import ExplainWidget
 from shap_widget.engine.explain import Explainer
@@ -48,3 +49,32 @@ def test_emptying_the_second_text_is_an_error_not_a_single_text(model, tokenizer
 def test_single_text_widget_has_no_segments(model, tokenizer):
     w = ExplainWidget(model, tokenizer, text=PREMISE, method="exact").wait(60)
     assert all("segment" not in t for t in w.tokens) and "segment" not in w.to_dataframe()
+
+
+def test_dataset_of_pairs_predicts_explains_and_shows_each_pair(model, tokenizer):
+    from shap_widget import DatasetWidget
+
+    pairs = [(PREMISE, HYPOTHESIS), ("the plot was awful", "it was bad"), ("a fun movie", "we loved it")]
+    d = DatasetWidget(model, tokenizer, pairs, labels=[0, 1, 2], progress_bar=False, method="exact").wait(120)
+    assert d.texts == pairs
+    df = d.to_dataframe()
+    assert list(df["text_pair"]) == [p[1] for p in pairs]
+    with torch.no_grad():
+        enc = tokenizer([p[0] for p in pairs], [p[1] for p in pairs], return_tensors="pt", padding=True)
+        expected = torch.softmax(model(**enc).logits.double(), -1).numpy()
+    np.testing.assert_allclose(df[[f"P({n})" for n in d.class_names]].to_numpy(dtype=float), expected, atol=1e-5)
+    for i, (a, b) in enumerate(pairs):
+        att = d.attributions[i]
+        assert att.text_pair == b and 1 in att.segments
+        np.testing.assert_allclose(att.base_values + att.values.sum(0), expected[i], atol=1e-5)
+    d.selected = 1
+    d.explain_widget.wait(60)
+    assert (d.explain_widget.text, d.explain_widget.text_pair) == pairs[1]
+    assert d.explain_widget.result_for["text_pair"] == pairs[1][1]
+
+
+def test_dataset_refuses_mixed_singles_and_pairs(model, tokenizer):
+    from shap_widget import DatasetWidget
+
+    with pytest.raises(TypeError, match="mixes single texts"):
+        DatasetWidget(model, tokenizer, [PREMISE, (PREMISE, HYPOTHESIS)], progress_bar=False)
