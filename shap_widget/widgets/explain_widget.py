@@ -44,6 +44,9 @@ class ExplainWidget(anywidget.AnyWidget):
     state for the selected class. After each explanation the same background job measures its
     faithfulness for the selected class (deletion/insertion curves, comprehensiveness, sufficiency; see
     `shap_widget.faithfulness`) into the `faithfulness` trait, tagged like `result_for` with what it answers.
+
+    `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
+    `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
     """
 
     _esm = _STATIC / "widget.js"
