@@ -161,7 +161,8 @@ def test_padded_batch_encoding_equals_each_row_alone(model, tokenizer):
     (("a", "b", "c"), TypeError, "tuple of two strs"),
     ([2, 10, 3], TypeError, "tokenizer's whole output"),
     ([], ValueError, "empty"),
-    (3.5, TypeError, "Cannot explain a float"),
+    (3.5, TypeError, "text must be a str, .*; got float"),
+    ([TEXT, 3], TypeError, "Input 1 of the list is a int"),
 ])
 def test_bad_inputs_get_clear_errors(model, tokenizer, x, error, message):
     with pytest.raises(error, match=message):

@@ -72,8 +72,8 @@ def as_items(x: Any, tokenizer: Any, n_embeddings: int | None, max_length: int |
             items.append(v)
         return items, True
     raise TypeError(
-        f"Cannot explain a {type(x).__name__}: give a str, a (text, text_pair) tuple, a list of them, or a "
-        "tokenizer's output (BatchEncoding or dict with 'input_ids')."
+        f"text must be a str, a (text, text_pair) tuple, a list of them, or a tokenizer's output (BatchEncoding "
+        f"or dict with 'input_ids'); got {type(x).__name__}."
     )
 
 
