@@ -74,6 +74,7 @@ def test_widget_from_zero_shot_pipeline_offers_the_candidate_labels(family):
     ({"candidate_labels": []}, ValueError, "candidate_labels is empty"),
     ({"candidate_labels": ["fun", 3]}, TypeError, "non-empty strs"),
     ({"candidate_labels": LABELS, "hypothesis_template": "This is about it."}, ValueError, "no '{}'"),
+    ({"candidate_labels": LABELS, "hypothesis_template": "About {topic}."}, ValueError, "no .{}."),
 ])
 def test_bad_zero_shot_arguments_get_clear_errors(family, kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -89,3 +90,17 @@ def test_model_without_entailment_label_is_refused(family):
 def test_zero_shot_pipeline_without_labels_is_refused(family):
     with pytest.raises(ValueError, match="needs candidate_labels"):
         ExplainWidget.from_pipeline(nli_pipeline(family, "bert"), TEXT)
+
+
+def test_long_premise_is_truncated_as_the_pipeline_does_and_flagged(family):
+    """Each hypothesis keeps the premise tokens the pipeline keeps; values still add up to its scores."""
+    pipe = nli_pipeline(family, "bert")
+    labels = ["fun", "the music and the acting of the film"]
+    premise = " ".join(["the movie was great and the story was fun"] * 8)
+    scores = pipe(premise, candidate_labels=labels)
+    expected = [dict(zip(scores["labels"], scores["scores"]))[c] for c in labels]
+    a = ZeroShotExplainer(pipe, labels).attribute(premise, method="partition", max_evals=64)
+    assert a.truncated
+    np.testing.assert_allclose(a.base_values + a.values.sum(0), expected, atol=1e-6)
+    w = ExplainWidget.from_pipeline(pipe, premise, candidate_labels=labels, method="partition", max_evals=64).wait(60)
+    assert len(w.tokens) == len(a.tokens) and w.truncated

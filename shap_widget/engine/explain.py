@@ -18,6 +18,7 @@ from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
 from .game import (
     Encoding,
+    Players,
     TextGame,
     check_output,
     default_output,
@@ -184,6 +185,11 @@ class Explainer:
             n = getattr(self.model.config, "num_labels", None) or len(self.model.config.id2label)
             return _labels(self.model, n)
         return self._labels
+
+    def players_of(self, text: str, text_pair: str | None = None, kind: str = "token") -> tuple[Players, bool]:
+        """The players `text` (and `text_pair`) would have, and whether the input is truncated; no forward pass."""
+        encoding = encode(self.tokenizer, text, self.max_length, text_pair)
+        return make_players(encoding, self.tokenizer, kind), encoding.truncated
 
     def game(
         self,

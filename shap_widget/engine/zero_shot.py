@@ -43,7 +43,11 @@ def check_candidates(candidate_labels: Any, hypothesis_template: Any) -> list[st
         raise TypeError(f"candidate_labels must be non-empty strs; got {bad!r}.")
     if len(set(candidate_labels)) != len(candidate_labels):
         raise ValueError(f"candidate_labels has repeated labels: {list(candidate_labels)}.")
-    if not isinstance(hypothesis_template, str) or hypothesis_template.format(candidate_labels[0]) == hypothesis_template:
+    try:
+        filled = hypothesis_template.format(candidate_labels[0]) if isinstance(hypothesis_template, str) else None
+    except (IndexError, KeyError, ValueError):
+        filled = None
+    if filled is None or filled == hypothesis_template:
         raise ValueError(
             f"hypothesis_template {hypothesis_template!r} has no '{{}}' for the label; use e.g. "
             "'This example is {}.'"
@@ -55,8 +59,9 @@ def check_candidates(candidate_labels: Any, hypothesis_template: Any) -> list[st
 class ZeroShotGame(TextGame):
     """A premise's game whose value is the pipeline's scores over candidate labels.
 
-    `encoding` is the first candidate's pair; `encodings` hold every candidate's, with the premise's tokens
-    at the same positions in each, so one coalition's keep mask serves them all.
+    `encodings` hold every candidate's pair, in the candidates' order; `encoding` is the one that keeps the
+    fewest premise tokens (they all keep at least those, at the same positions), so one coalition's keep
+    mask over its premise serves them all.
     """
 
     encodings: list[Encoding] = dataclasses.field(default_factory=list)
@@ -130,22 +135,23 @@ class ZeroShotExplainer(Explainer):
     def labels(self) -> list[str]:
         return list(self.candidate_labels)
 
-    def _encodings(self, premise: str) -> list[Encoding]:
-        """Each candidate's (premise, hypothesis) pair, with the premise cut to the same tokens in all."""
+    def _encodings(self, premise: str) -> tuple[list[Encoding], int]:
+        """Each candidate's (premise, hypothesis) pair, truncated as the pipeline truncates it (premise only).
+
+        The first is the one that keeps the fewest premise tokens: its premise tokens are the players, and
+        they sit at the same positions in every pair; what a longer pair keeps beyond them is always kept.
+        """
         encodings = [encode(self.tokenizer, premise, self.max_length, h, truncation="only_first")
                      for h in self.hypotheses]
-        counts = [int((e.segment == 0).sum()) for e in encodings]
-        shortest = min(counts)
-        for k, (e, n) in enumerate(zip(encodings, counts)):
-            if n > shortest:  # a shorter hypothesis left more of the premise: cut it to what all of them keep
-                encodings[k] = encode(self.tokenizer, premise, len(e.input_ids) - (n - shortest), self.hypotheses[k],
-                                      truncation="only_first")
-        premise_ids = {e.input_ids[e.segment == 0].tobytes() for e in encodings}
-        starts = {int(np.flatnonzero(e.segment == 0)[0]) for e in encodings}
-        if len(premise_ids) != 1 or len(starts) != 1:
-            raise ValueError("The tokenizer does not keep the premise's tokens in place across hypotheses, so "
-                             "their coalitions cannot be shared; this pipeline's tokenizer is not supported.")
-        return encodings
+        shortest = min(range(len(encodings)), key=lambda k: int((encodings[k].segment == 0).sum()))
+        positions = np.flatnonzero(encodings[shortest].segment == 0)
+        ids = encodings[shortest].input_ids[positions]
+        for e in encodings:
+            if len(e.input_ids) <= positions[-1] or not np.array_equal(e.input_ids[positions], ids) or \
+                    not (e.segment[positions] == 0).all():
+                raise ValueError("The tokenizer does not keep the premise's tokens in place across hypotheses, so "
+                                 "their coalitions cannot be shared; this pipeline's tokenizer is not supported.")
+        return encodings, shortest
 
     def game(self, text: str | Encoding, *, text_pair: str | None = None, players: str = "token",
              masked: Sequence[int] = (), output: str | None = None, on_progress=None) -> ZeroShotGame:
@@ -159,18 +165,22 @@ class ZeroShotExplainer(Explainer):
         if output not in (None, "probability"):
             raise ValueError(f"A zero-shot pipeline's output is its score per label; output={output!r} is not "
                              "available, use output='probability'.")
-        encodings = self._encodings(premise)
-        both = make_players(encodings[0], self.tokenizer, players)
+        encodings, shortest = self._encodings(premise)
+        both = make_players(encodings[shortest], self.tokenizer, players)
         mine = [i for i, k in enumerate(both.segments) if k == 0]
         player_set = Players(kind=both.kind, positions=[both.positions[i] for i in mine],
                              texts=[both.texts[i] for i in mine], prefixes=[both.prefixes[i] for i in mine],
                              segments=[0] * len(mine))
         if not mine:
             raise ValueError(f"The tokenizer produced no tokens to explain for {premise!r}.")
-        return ZeroShotGame(self.evaluator, encodings[0], player_set, self.rule, "zero-shot", "probability",
+        return ZeroShotGame(self.evaluator, encodings[shortest], player_set, self.rule, "zero-shot", "probability",
                             tuple(_check_masked(masked)), on_progress, encodings=encodings,
                             entailment=self.entailment, contradiction=self.contradiction,
                             multi_label=self.multi_label)
+
+    def players_of(self, text: str, text_pair: str | None = None, kind: str = "token") -> tuple[Players, bool]:
+        game = self.game(text, text_pair=text_pair, players=kind)
+        return game.players, any(e.truncated for e in game.encodings)
 
     def attribute(self, text: Item, **options: Any) -> Attribution:
         """Attributions of the premise `text` for every candidate label."""

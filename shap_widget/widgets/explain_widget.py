@@ -17,7 +17,7 @@ from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
-from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
+from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.zero_shot import ZeroShotExplainer
 from .jobs import JobRunner, Superseded
 
@@ -296,9 +296,8 @@ class ExplainWidget(anywidget.AnyWidget):
         truncated = False
         text_pair = self.text_pair if self._pair else None
         if text.strip() and (text_pair is None or text_pair.strip()):
-            encoding = encode(self._explainer.tokenizer, text, self._explainer.max_length, text_pair)
-            tokens = make_players(encoding, self._explainer.tokenizer, self.players).to_json()
-            truncated = encoding.truncated
+            player_set, truncated = self._explainer.players_of(text, text_pair, self.players)
+            tokens = player_set.to_json()
         with self.hold_trait_notifications():
             self.text = text
             self.tokens = tokens
