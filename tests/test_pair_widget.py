@@ -17,6 +17,7 @@ def test_pair_widget_explains_both_texts_and_masks_in_the_second(model, tokenize
     assert [t["text"] for t in w.tokens] == PREMISE.split() + HYPOTHESIS.split()
     assert [t["segment"] for t in w.tokens] == [0, 0, 0, 0, 1, 1, 1]
     assert w.result_for["text_pair"] == HYPOTHESIS
+    assert "error" not in w.faithfulness and w.faithfulness["result_for"]["text_pair"] == HYPOTHESIS
     np.testing.assert_allclose(np.array(w.base_values) + np.array(w.values).sum(0), w.outputs, atol=1e-6)
     before = np.array(w.values)
     w.mask(5).wait(60)

@@ -68,3 +68,22 @@ describe("sentence pairs", () => {
     expect(root.dataset.stale).toBe("true");
   });
 });
+
+describe("dataset of pairs", () => {
+  it("shows both texts of a pair in its row", async () => {
+    const { default: dataset } = await import("../src/dataset.js");
+    const { fakeModel } = await import("./fixtures.js");
+    const el = document.createElement("div");
+    document.body.append(el);
+    const row = { index: 0, text: "the acting was superb", text_pair: "i loved it", label: null, predicted: null,
+      probability: null, probabilities: [], label_probability: null, loss: null, correct: null };
+    const model = fakeModel({ labels: ["a", "b"], players: "token", has_labels: false, rows: [row], visible: [0],
+      sort_by: "index", sort_descending: false, filter_misclassified: false, filter_predicted: -1, filter_label: -1,
+      filter_token: "", selected: -1, global_target: 0, global_min_count: 1, global_top: 30, global_tokens: [],
+      state: "ready", progress: 1, n_explained: 0, error: "" });
+    const cleanup = dataset.render({ model, el });
+    expect(el.querySelector(".sw-row-text").textContent).toBe("the acting was superb ‖ i loved it");
+    cleanup?.();
+    el.remove();
+  });
+});
