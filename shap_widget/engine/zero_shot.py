@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .explain import Attribution, Explainer
+from .explain import Attribution, Explainer, _check_masked
 from .game import Encoding, Players, TextGame, encode, make_players
 from .inputs import Item, split_item
 
@@ -159,8 +159,6 @@ class ZeroShotExplainer(Explainer):
         if isinstance(text, Encoding) or isinstance(text, tuple) or text_pair is not None:
             raise TypeError("A zero-shot pipeline explains one text (the premise); its hypotheses come from the "
                             "candidate labels.")
-        from .explain import _check_masked
-
         premise, _ = split_item(text)
         if output not in (None, "probability"):
             raise ValueError(f"A zero-shot pipeline's output is its score per label; output={output!r} is not "
