@@ -9,7 +9,8 @@ function cellText(s, row, key) {
     case "index":
       return String(row.index);
     case "text":
-      return String(row.text ?? "");
+      // a sentence pair shows both texts, the second after a double bar
+      return row.text_pair == null ? String(row.text ?? "") : `${row.text ?? ""} ‖ ${row.text_pair}`;
     case "label":
       return row.label == null ? "–" : className(s, row.label);
     case "predicted":

@@ -1,6 +1,7 @@
 import { h, setAttr } from "./dom.js";
 import { colorFor, scaleMax, valueAt } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
+import { segmentRow } from "./pair.js";
 
 const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
 
@@ -43,13 +44,15 @@ export function createHeatmap({ onToggle, readOnly = false }) {
   function rebuild(tokens) {
     const focused = indexOf(document.activeElement);
     el.replaceChildren();
+    let row = el;
     tokenEls = tokens.map((token, i) => {
+      row = segmentRow(el, row, tokens, i);
       const prefix = String(token?.prefix ?? "");
-      if (prefix) el.append(prefix);
+      if (prefix) row.append(prefix);
       const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
         String(token?.text ?? ""),
       ]);
-      el.append(span);
+      row.append(span);
       return span;
     });
     if (tokens.length === 0) {

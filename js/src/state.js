@@ -3,6 +3,7 @@
 
 export const TRAITS = [
   "text",
+  "text_pair",
   "tokens",
   "labels",
   "values",
@@ -32,6 +33,7 @@ export const TRAITS = [
 
 const DEFAULTS = {
   text: "",
+  text_pair: "",
   tokens: [],
   labels: [],
   values: [],
@@ -104,6 +106,7 @@ export function resultMatches(s) {
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
   return (
     r.text === s.text &&
+    (r.text_pair ?? "") === s.text_pair &&
     r.players === s.players &&
     sameMask(r.masked, s.masked) &&
     (r.output == null || r.output === s.output)
@@ -117,7 +120,12 @@ export function resultMatches(s) {
  */
 export function valuesFitTokens(s) {
   const r = s.result_for ?? {};
-  return s.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+  return (
+    s.values.length === s.tokens.length &&
+    r.text === s.text &&
+    (r.text_pair ?? "") === s.text_pair &&
+    r.players === s.players
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { createFaithfulness } from "./faithfulness.js";
 import { createHeatmap } from "./heatmap.js";
 import { createInteractions } from "./interactions.js";
 import { createLegend } from "./legend.js";
+import { createPairInput } from "./pair.js";
 import { createProbabilities } from "./probabilities.js";
 import { scaleMax } from "./scale.js";
 import { displayState, isStale, normalize, valuesFitTokens } from "./state.js";
@@ -81,7 +82,9 @@ function createMeta() {
 export function createView(container, actions = {}, { readOnly = false } = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
 
-  const input = createInput({ onExplain: on.onExplain });
+  const explain = () => on.onExplain(input.el.querySelector("textarea").value, pairInput.value());
+  const input = createInput({ onExplain: explain });
+  const pairInput = createPairInput({ onSubmit: explain });
   const settings = createSettings({
     onPlayers: on.onPlayers,
     onMethod: on.onMethod,
@@ -121,13 +124,13 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     faithfulness.el,
     meta.el,
   ]);
-  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, pairInput.el, settings.el, result]);
   if (readOnly) {
     setAttr(root, "data-static", "true");
     for (const control of [...input.el.querySelectorAll("button"), ...settings.el.querySelectorAll("*")]) {
       if ("disabled" in control) control.disabled = true;
     }
-    input.el.querySelector("textarea").readOnly = true; // still selectable and copyable
+    for (const box of root.querySelectorAll("textarea")) box.readOnly = true; // still selectable and copyable
     maskButtons.el.hidden = true;
   }
   container.append(root);
@@ -147,6 +150,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
 
     input.update(s);
+    pairInput.update(s);
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;

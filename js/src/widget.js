@@ -43,9 +43,12 @@ function render({ model, el }) {
       history.push(current);
       setMask([]);
     },
-    onExplain(text) {
-      if (text === model.get("text")) return;
-      send({ text }, { awaitsKernel: true });
+    onExplain(text, textPair = null) {
+      const changes = {};
+      if (text !== model.get("text")) changes.text = text;
+      if (textPair != null && textPair !== model.get("text_pair")) changes.text_pair = textPair;
+      if (Object.keys(changes).length === 0) return;
+      send(changes, { awaitsKernel: true });
     },
     onTarget(index) {
       if (index !== model.get("target")) send({ target: index });
@@ -76,7 +79,7 @@ function render({ model, el }) {
   const handlers = TRAITS.map((name) => {
     const handler = () => {
       if (KERNEL_ANSWERS.includes(name)) pending = false;
-      if (name === "text" || name === "players") history.clear();
+      if (name === "text" || name === "text_pair" || name === "players") history.clear();
       view.update(snapshot());
     };
     model.on(`change:${name}`, handler);

@@ -160,7 +160,12 @@ def _restrict_tree(tree: np.ndarray, leaf_player: list[int | None], n: int) -> n
 
 
 def text_tree(encoding: Encoding, positions: list[np.ndarray]) -> np.ndarray:
-    """The partition tree shap would build for this text, over the given players (lists of token positions)."""
+    """The partition tree shap would build for this text, over the given players (lists of token positions).
+
+    For a sentence pair the two texts split first: each has its own tree, and the root joins them.
+    """
+    if encoding.segment is not None:
+        return _pair_tree(encoding, positions)
     leaf_player: list[int | None] = [None] * len(encoding.input_ids)
     for p, pos in enumerate(positions):
         for i in pos:
@@ -171,6 +176,42 @@ def text_tree(encoding: Encoding, positions: list[np.ndarray]) -> np.ndarray:
         merged = ["".join(segments[int(i)] for i in pos) for pos in positions]
         tree = _shap_text_tree(merged)
         tree[:, 2] = tree[:, 3] / tree[:, 3].max()
+    return tree
+
+
+def _pair_tree(encoding: Encoding, positions: list[np.ndarray]) -> np.ndarray:
+    """Each segment's own text tree over its players, joined at the root (players of segment 0 come first)."""
+    parts = []
+    for k in (0, 1):
+        idx = np.flatnonzero(encoding.segment == k)
+        local = np.full(len(encoding.input_ids), -1)
+        local[idx] = np.arange(len(idx))
+        mine = [local[pos] for pos in positions if encoding.segment[int(pos[0])] == k]
+        if not mine:
+            continue
+        sub = Encoding(
+            text=encoding.segment_text(k), input_ids=encoding.input_ids[idx], extra={}, special=encoding.special[idx],
+            offsets=None if encoding.offsets is None else [encoding.offsets[i] for i in idx],
+            word_ids=None, tokens=[encoding.tokens[i] for i in idx], truncated=False,
+        )
+        parts.append((len(mine), text_tree(sub, mine) if len(mine) > 1 else np.zeros((0, 4))))
+    if len(parts) == 1:
+        return parts[0][1]
+    (na, ta), (nb, tb) = parts
+    n = na + nb
+
+    def shift(tree: np.ndarray, leaves: int, leaf_start: int, node_start: int) -> np.ndarray:
+        out = tree.copy()
+        ids = out[:, :2]
+        out[:, :2] = np.where(ids < leaves, ids + leaf_start, ids - leaves + node_start)
+        return out
+
+    a = shift(ta, na, 0, n)
+    b = shift(tb, nb, na, n + na - 1)
+    root_a = n + na - 2 if na > 1 else 0
+    root_b = n + na - 1 + nb - 2 if nb > 1 else na
+    tree = np.vstack([a, b, [[root_a, root_b, 0.0, n]]])
+    tree[:, 2] = tree[:, 3] / n
     return tree
 
 

@@ -12,9 +12,14 @@ import shap
 import torch
 
 from . import estimators
+from .batch import attributions_to_shap, explain_each
+from .inputs import Item, as_items, split_item
+from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
 from .kernel import DesignPool, kernel_plan
 from .game import (
+    Encoding,
+    Players,
     TextGame,
     check_output,
     default_output,
@@ -22,7 +27,6 @@ from .game import (
     head_kind,
     make_players,
     max_input_length,
-    probabilities,
     resolve_mask_rule,
 )
 
@@ -50,6 +54,8 @@ class Attribution:
     errors: np.ndarray | None = None  # (n_players, C) standard errors of sampled values; None when exact
     final: bool = True  # False for a partial estimate that `Explainer.refine` yields before the last
     seed: int = 0
+    text_pair: str | None = None  # the second text of a sentence pair
+    segments: list[int] | None = None  # per player: 0 for the first text, 1 for the pair's second
 
     def to_shap(self, target: int | str | None = None) -> shap.Explanation:
         """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given."""
@@ -84,15 +90,6 @@ def resolve_target(target: int | str | None, labels: Sequence[str]) -> int:
             return int(target) % len(labels)
         raise ValueError(f"target={target} is out of range; this model has {len(labels)} classes: {list(labels)}.")
     raise TypeError(f"target must be a class index or a label name, got {type(target).__name__}.")
-
-
-def _check_text(text: Any) -> str:
-    """The text to explain, refused with a clear message when it is not one non-empty string."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
-    if not text.strip():
-        raise ValueError("text is empty; give a sentence to explain.")
-    return text
 
 
 def _check_tolerance(tolerance: Any) -> float | None:
@@ -206,22 +203,28 @@ class Explainer:
             return _labels(self.model, n)
         return self._labels
 
+    def players_of(self, text: str, text_pair: str | None = None, kind: str = "token") -> tuple[Players, bool]:
+        """The players `text` (and `text_pair`) would have, and whether the input is truncated; no forward pass."""
+        encoding = encode(self.tokenizer, text, self.max_length, text_pair)
+        return make_players(encoding, self.tokenizer, kind), encoding.truncated
+
     def game(
         self,
-        text: str,
+        text: str | Encoding,
         *,
+        text_pair: str | None = None,
         players: str = "token",
         masked: Sequence[int] = (),
         output: str | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> TextGame:
-        """The cooperative game for `text` with `masked` players forced off."""
-        _check_text(text)
+        """The cooperative game for `text` (and `text_pair`, or tokenized ids) with `masked` players forced off."""
+        text, text_pair = split_item(text, text_pair)
         masked = _check_masked(masked)
-        encoding = encode(self.tokenizer, text, self.max_length)
+        encoding = text if isinstance(text, Encoding) else encode(self.tokenizer, text, self.max_length, text_pair)
         player_set = make_players(encoding, self.tokenizer, players)
         if len(player_set) == 0:
-            raise ValueError(f"The tokenizer produced no tokens to explain for {text!r}.")
+            raise ValueError(f"The tokenizer produced no tokens to explain for {encoding.text!r}.")
         game = TextGame(self.evaluator, encoding, player_set, self.rule, "softmax", "probability",
                         tuple(masked), on_progress)
         self._head(game)
@@ -231,8 +234,9 @@ class Explainer:
 
     def attribute(
         self,
-        text: str,
+        text: str | Encoding,
         *,
+        text_pair: str | None = None,
         method: str = "auto",
         output: str | None = None,
         players: str = "token",
@@ -242,19 +246,23 @@ class Explainer:
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Attribution:
-        """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form)."""
+        """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form).
+
+        `text` is a str, with `text_pair` for a sentence pair, or an Encoding of tokenized ids.
+        """
         result = None
-        for result in self._estimates(text, method=method, output=output, players=players, masked=masked,
-                                      max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress,
-                                      streaming=tolerance is not None):
+        for result in self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
+                                      masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
+                                      on_progress=on_progress, streaming=tolerance is not None):
             pass
         assert result is not None and result.final
         return result
 
     def refine(
         self,
-        text: str,
+        text: str | Encoding,
         *,
+        text_pair: str | None = None,
         method: str = "auto",
         output: str | None = None,
         players: str = "token",
@@ -272,11 +280,12 @@ class Explainer:
         `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
         additive: base_values + values.sum(0) equals the output.
         """
-        return self._estimates(text, method=method, output=output, players=players, masked=masked,
-                               max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress,
-                               streaming=True)
+        return self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
+                               masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
+                               on_progress=on_progress, streaming=True)
 
-    def _estimates(self, text: str, *, method: str, output: str | None, players: str, masked: Sequence[int],
+    def _estimates(self, text: str | Encoding, *, text_pair: str | None, method: str, output: str | None,
+                   players: str, masked: Sequence[int],
                    max_evals: int, seed: int, tolerance: float | None,
                    on_progress: Callable[[int, int], None] | None, streaming: bool) -> Iterator[Attribution]:
         """refine's estimates; without `streaming` the sampled estimator asks for its rows in one batch."""
@@ -287,7 +296,8 @@ class Explainer:
         tolerance = _check_tolerance(tolerance)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-        game = self.game(text, players=players, masked=masked, output=output, on_progress=on_progress)
+        game = self.game(text, text_pair=text_pair, players=players, masked=masked, output=output,
+                         on_progress=on_progress)
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
         game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
@@ -318,10 +328,10 @@ class Explainer:
                 else:
                     continue
             if probs is None:
-                probs = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
+                probs = game.probabilities(keep)
             if item.final and on_progress is not None:
                 on_progress(game.evaluations_done, game.evaluations_done)
-            yield self._attribution(text, game, item, used, players, int(max_evals), seed, probs)
+            yield self._attribution(game, item, used, players, int(max_evals), seed, probs)
             if item.final:
                 return
             try:
@@ -329,7 +339,7 @@ class Explainer:
             except StopIteration as stop:
                 item = stop.value
 
-    def _attribution(self, text: str, game: TextGame, result: estimators.Attributions, method: str,
+    def _attribution(self, game: TextGame, result: estimators.Attributions, method: str,
                      players: str, max_evals: int, seed: int, probs: tuple[np.ndarray, np.ndarray]) -> Attribution:
         """The engine's estimate placed back among all players (masked ones at 0)."""
         n_classes = result.values.shape[1] if game.n_free else len(result.base)
@@ -340,7 +350,7 @@ class Explainer:
             errors = np.zeros_like(values)
             errors[game.free] = result.errors
         return Attribution(
-            text=text,
+            text=game.encoding.text,
             tokens=list(game.players.texts),
             prefixes=list(game.players.prefixes),
             players=players,
@@ -359,11 +369,25 @@ class Explainer:
             errors=errors,
             final=result.final,
             seed=seed,
+            text_pair=game.encoding.text_pair,
+            segments=list(game.players.segments) if game.encoding.text_pair is not None else None,
         )
 
-    def explain(self, text: str, *, target: int | str | None = None, **kwargs) -> shap.Explanation:
-        """A shap.Explanation of `text`: all classes, or the `target` class alone."""
-        return self.attribute(text, **kwargs).to_shap(target)
+    def __call__(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
+        """A shap.Explanation of `inputs`, as shap's `explainer(inputs)`: all classes, or the `target` class.
+
+        `inputs` is a str, a (text, text_pair) tuple, a list of either, or a tokenizer's output
+        (BatchEncoding or dict with `input_ids`, one sequence or a padded batch; its ids are used as given).
+        A list or a 2-D batch gives one row per input (values (n_tokens_i, C) each, ragged as shap's text
+        explanations); a single input gives values (n_tokens, C). Options are those of `attribute`.
+        """
+        items, batched = as_items(inputs, self.tokenizer, _n_embeddings(self.model), self.max_length)
+        attributions = explain_each(self, items, **options)
+        return attributions_to_shap(attributions, target) if batched else attributions[0].to_shap(target)
+
+    def explain(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
+        """The same as calling the explainer: a shap.Explanation of `inputs` (see `__call__`)."""
+        return self(inputs, target=target, **options)
 
 
 _explainers: "weakref.WeakKeyDictionary[torch.nn.Module, list[Explainer]]" = weakref.WeakKeyDictionary()
@@ -391,7 +415,7 @@ def get_explainer(
 def explain(
     model: torch.nn.Module,
     tokenizer,
-    text: str,
+    text: str | tuple[str, str] | list[Item] | Any,
     *,
     method: str = "auto",
     target: int | str | None = None,
@@ -407,6 +431,9 @@ def explain(
 ) -> shap.Explanation:
     """SHAP values of `model`'s prediction on `text`, masking on token ids.
 
+    `text` is a str, a (text, text_pair) sentence pair, a list of them (one explanation row each), or a
+    tokenizer's output (see `Explainer.__call__`).
+
     method: "exact" (all 2^n coalitions, up to 14 players), "kernel" (paired kernel regression on a
     sample of coalitions, with standard errors; see `shap_widget.engine.kernel`), "partition" (Owen values
     over the text's phrase tree, as shap's PartitionExplainer), "permutation" (antithetic permutation
@@ -421,6 +448,11 @@ def explain(
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
     return explainer.explain(text, target=target, method=method, output=output, players=players,
                              masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance)
+
+
+def _n_embeddings(model) -> int | None:
+    embeddings = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
+    return getattr(embeddings, "num_embeddings", None)
 
 
 def _text_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:

@@ -8,7 +8,7 @@ row over the players: True keeps the player, False masks it. Masking happens on 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -35,6 +35,17 @@ class Encoding:
     word_ids: list[int | None] | None
     tokens: list[str]
     truncated: bool
+    # Sentence pairs: the second text, and each token's segment (0, 1, or -1 for special tokens). Offsets of
+    # segment 1 index `text_pair`.
+    text_pair: str | None = None
+    segment: np.ndarray | None = None
+
+    def segment_text(self, segment: int) -> str:
+        """The text that offsets of tokens in `segment` index."""
+        return self.text_pair if segment == 1 and self.text_pair is not None else self.text
+
+    def token_segment(self, i: int) -> int:
+        return 0 if self.segment is None else int(self.segment[i])
 
     @property
     def key(self) -> bytes:
@@ -51,12 +62,16 @@ class Players:
     positions: list[np.ndarray]
     texts: list[str]
     prefixes: list[str]
+    segments: list[int] = field(default_factory=list)  # the text (0, or 1 for a pair's second) of each player
 
     def __len__(self) -> int:
         return len(self.positions)
 
-    def to_json(self) -> list[dict[str, str]]:
-        return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
+    def to_json(self) -> list[dict[str, Any]]:
+        """Each player's text and prefix, and for a sentence pair its segment (0 or 1)."""
+        if 1 not in self.segments:
+            return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
+        return [{"text": t, "prefix": p, "segment": k} for t, p, k in zip(self.texts, self.prefixes, self.segments)]
 
 
 def max_input_length(model, tokenizer) -> int | None:
@@ -74,21 +89,27 @@ def max_input_length(model, tokenizer) -> int | None:
     return min(limits) if limits else None
 
 
-def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
-    """Tokenize `text` once, keeping offsets and word ids so players can be formed without re-tokenizing."""
+def encode(tokenizer, text: str, max_length: int | None = None, text_pair: str | None = None,
+           truncation: str | bool = True) -> Encoding:
+    """Tokenize `text` (and `text_pair`) once, keeping offsets and word ids so players need no re-tokenizing.
+
+    An input over `max_length` is cut with the tokenizer's `truncation` strategy (True: its default, which
+    for pairs is longest-first) and flagged.
+    """
     # verbose=False: a text over the limit is truncated below and flagged, so the tokenizer's warning that
     # the sequence "will result in indexing errors" would be wrong
     kwargs = {"return_special_tokens_mask": True, "add_special_tokens": True, "verbose": False}
+    args = (text,) if text_pair is None else (text, text_pair)
     try:
-        enc = tokenizer(text, return_offsets_mapping=True, **kwargs)
+        enc = tokenizer(*args, return_offsets_mapping=True, **kwargs)
         offsets = [tuple(o) for o in enc["offset_mapping"]]
     except (NotImplementedError, TypeError, ValueError):
-        enc = tokenizer(text, **kwargs)
+        enc = tokenizer(*args, **kwargs)
         offsets = None
     ids = list(enc["input_ids"])
     truncated = False
     if max_length is not None and len(ids) > max_length:
-        enc = tokenizer(text, truncation=True, max_length=max_length,
+        enc = tokenizer(*args, truncation=truncation, max_length=max_length,
                         **({"return_offsets_mapping": True} if offsets is not None else {}), **kwargs)
         if offsets is not None:
             offsets = [tuple(o) for o in enc["offset_mapping"]]
@@ -104,8 +125,20 @@ def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
         word_ids = enc.word_ids()
     except (AttributeError, ValueError):
         word_ids = None
+    segment = _segments_of(enc, special, len(ids)) if text_pair is not None else None
+    if segment is not None and not (segment == 1).any():
+        raise ValueError(
+            "The second text lost all its tokens to truncation; shorten the first text so both fit."
+        )
     if offsets is not None:
-        offsets = _tidy_offsets(text, offsets, special)
+        if segment is None:
+            offsets = _tidy_offsets(text, offsets, special)
+        else:
+            for k, seg_text in ((0, text), (1, text_pair)):
+                idx = np.flatnonzero(segment == k)
+                tidy = _tidy_offsets(seg_text, [offsets[i] for i in idx], special[idx])
+                for i, o in zip(idx, tidy):
+                    offsets[i] = o
     extra = {
         k: np.asarray(enc[k], dtype=np.int64)
         for k in ("token_type_ids",)
@@ -120,7 +153,28 @@ def encode(tokenizer, text: str, max_length: int | None = None) -> Encoding:
         word_ids=word_ids,
         tokens=tokenizer.convert_ids_to_tokens(ids),
         truncated=truncated,
+        text_pair=text_pair,
+        segment=segment,
     )
+
+
+def _segments_of(enc, special: np.ndarray, length: int) -> np.ndarray:
+    """Each token's segment (0 or 1; -1 for special tokens), refusing tokenizers that cannot mark a pair."""
+    try:
+        seq = enc.sequence_ids()
+    except (AttributeError, ValueError):
+        seq = None
+    if seq is None:
+        types = enc.get("token_type_ids")
+        seq = list(types) if types is not None else [0] * length
+    segment = np.array([-1 if special[i] or seq[i] is None else int(seq[i]) for i in range(length)])
+    first, second = np.flatnonzero(segment == 0), np.flatnonzero(segment == 1)
+    if len(second) and len(first) and not special[first[-1] + 1 : second[0]].any():
+        raise ValueError(
+            "This tokenizer puts no separator between the two texts, so the model cannot tell them apart: it "
+            "has no sentence-pair support. Explain one text, or use a model trained on pairs (BERT, RoBERTa, ...)."
+        )
+    return segment
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -167,7 +221,8 @@ def _token_strings(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[tu
         piece = tokenizer.convert_tokens_to_string([encoding.tokens[i]])
         continues = encoding.tokens[i].startswith("##")
         text = piece.strip() if not continues else piece.replace("##", "", 1).strip()
-        out.append((text, "" if n == 0 or continues else " "))
+        starts = n == 0 or encoding.token_segment(idx[n - 1]) != encoding.token_segment(i)
+        out.append((text, "" if starts or continues else " "))
     return out
 
 
@@ -185,11 +240,12 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
         for i in idx:
             word = encoding.word_ids[i] if encoding.word_ids is not None else None
             joined = False
-            if prev is not None and prev == i - 1:
+            if prev is not None and prev == i - 1 and encoding.token_segment(prev) == encoding.token_segment(i):
                 if word is not None:
                     joined = word == last_word
                 elif encoding.offsets is not None:
-                    joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.text[
+                    joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.segment_text(
+                        encoding.token_segment(i))[
                         encoding.offsets[i][0] : encoding.offsets[i][1]
                     ][:1].isalnum()
                 else:
@@ -202,8 +258,12 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
     texts, prefixes = [], []
     if encoding.offsets is not None:
         # the player's characters, with the whitespace between it and the previous player as its prefix
-        text, prev_end = encoding.text, None
+        prev_end, prev_segment = None, None
         for g in groups:
+            segment = encoding.token_segment(g[0])
+            text = encoding.segment_text(segment)
+            if segment != prev_segment:
+                prev_end, prev_segment = None, segment
             start, end = _strip_span(text, encoding.offsets[g[0]][0], encoding.offsets[g[-1]][1])
             if prev_end is None:
                 prefixes.append(text[:start] if text[:start].isspace() else "")
@@ -217,7 +277,7 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
             prefixes.append(by_pos[g[0]][1])
             texts.append("".join(by_pos[g[0]][0:1]) + "".join(by_pos[i][0] for i in g[1:]))
     return Players(kind=kind, positions=[np.asarray(g, dtype=np.int64) for g in groups], texts=texts,
-                   prefixes=prefixes)
+                   prefixes=prefixes, segments=[max(0, encoding.token_segment(g[0])) for g in groups])
 
 
 @dataclass(frozen=True)
@@ -374,6 +434,10 @@ class TextGame:
         out = self.evaluator.evaluate(self.encoding, self.keep_matrix(coalitions), self.rule, on_progress=report)
         self._done += rows
         return out
+
+    def probabilities(self, keep: np.ndarray) -> np.ndarray:
+        """Class probabilities (B, C) for token keep masks (B, L) over the whole input."""
+        return probabilities(self.evaluator.evaluate(self.encoding, keep, self.rule), self.kind)
 
     def value(self, coalitions: np.ndarray) -> np.ndarray:
         """Outputs (B, C) in the explained output space for coalitions over the free players."""

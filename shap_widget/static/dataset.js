@@ -313,7 +313,7 @@ function cellText(s, row, key) {
     case "index":
       return String(row.index);
     case "text":
-      return String(row.text ?? "");
+      return row.text_pair == null ? String(row.text ?? "") : `${row.text ?? ""} \u2016 ${row.text_pair}`;
     case "label":
       return row.label == null ? "\u2013" : className(s, row.label);
     case "predicted":

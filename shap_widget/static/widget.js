@@ -21,6 +21,7 @@ function createHistory(limit = 200) {
 // src/state.js
 var TRAITS = [
   "text",
+  "text_pair",
   "tokens",
   "labels",
   "values",
@@ -49,6 +50,7 @@ var TRAITS = [
 ];
 var DEFAULTS = {
   text: "",
+  text_pair: "",
   tokens: [],
   labels: [],
   values: [],
@@ -111,11 +113,11 @@ function selectedClass(target, count) {
 function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
-  return r.text === s.text && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output);
+  return r.text === s.text && (r.text_pair ?? "") === s.text_pair && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output);
 }
 function valuesFitTokens(s) {
   const r = s.result_for ?? {};
-  return s.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+  return s.values.length === s.tokens.length && r.text === s.text && (r.text_pair ?? "") === s.text_pair && r.players === s.players;
 }
 function displayState(s) {
   if (s.pending || s.state === "computing") return "computing";
@@ -620,6 +622,47 @@ function createFaithfulness({ readOnly = false } = {}) {
   return { el, update };
 }
 
+// src/pair.js
+function createPairInput({ onSubmit }) {
+  const textarea = h("textarea", {
+    class: "sw-text sw-text-pair",
+    rows: 2,
+    spellcheck: "false",
+    placeholder: "Second text of the pair",
+    "aria-label": "Second text to explain"
+  });
+  const el = h("div", { class: "sw-input sw-input-pair" }, [textarea]);
+  el.hidden = true;
+  let synced = null;
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      onSubmit();
+    }
+  });
+  function update(s) {
+    if (s.text_pair) el.hidden = false;
+    if (s.text_pair !== synced) {
+      textarea.value = s.text_pair;
+      synced = s.text_pair;
+    }
+  }
+  return {
+    el,
+    update,
+    /** The second text, or null for a widget of one text. */
+    value: () => el.hidden ? null : textarea.value
+  };
+}
+function segmentRow(el, row, tokens, i) {
+  const segment = tokens[i]?.segment;
+  if (segment == null) return el;
+  if (i > 0 && tokens[i - 1]?.segment === segment && row !== el) return row;
+  const next = h("div", { class: "sw-segment", "data-segment": segment });
+  el.append(next);
+  return next;
+}
+
 // src/heatmap.js
 var NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
 function createHeatmap({ onToggle, readOnly = false }) {
@@ -656,13 +699,15 @@ function createHeatmap({ onToggle, readOnly = false }) {
   function rebuild(tokens) {
     const focused = indexOf(document.activeElement);
     el.replaceChildren();
+    let row = el;
     tokenEls = tokens.map((token, i) => {
+      row = segmentRow(el, row, tokens, i);
       const prefix = String(token?.prefix ?? "");
-      if (prefix) el.append(prefix);
+      if (prefix) row.append(prefix);
       const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
         String(token?.text ?? "")
       ]);
-      el.append(span);
+      row.append(span);
       return span;
     });
     if (tokens.length === 0) {
@@ -1047,7 +1092,9 @@ function createMeta() {
 }
 function createView(container, actions = {}, { readOnly = false } = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
-  const input = createInput({ onExplain: on.onExplain });
+  const explain = () => on.onExplain(input.el.querySelector("textarea").value, pairInput.value());
+  const input = createInput({ onExplain: explain });
+  const pairInput = createPairInput({ onSubmit: explain });
   const settings = createSettings({
     onPlayers: on.onPlayers,
     onMethod: on.onMethod,
@@ -1086,13 +1133,13 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     faithfulness.el,
     meta.el
   ]);
-  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, settings.el, result]);
+  const root = h("div", { class: "shap-widget", "data-state": "ready" }, [input.el, pairInput.el, settings.el, result]);
   if (readOnly) {
     setAttr(root, "data-static", "true");
     for (const control of [...input.el.querySelectorAll("button"), ...settings.el.querySelectorAll("*")]) {
       if ("disabled" in control) control.disabled = true;
     }
-    input.el.querySelector("textarea").readOnly = true;
+    for (const box of root.querySelectorAll("textarea")) box.readOnly = true;
     maskButtons.el.hidden = true;
   }
   container.append(root);
@@ -1109,6 +1156,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     const shownInteractions = interactions.update(s);
     heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
     input.update(s);
+    pairInput.update(s);
     settings.update(s);
     classSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
@@ -1197,9 +1245,12 @@ function render({ model, el }) {
       history.push(current);
       setMask([]);
     },
-    onExplain(text) {
-      if (text === model.get("text")) return;
-      send({ text }, { awaitsKernel: true });
+    onExplain(text, textPair = null) {
+      const changes = {};
+      if (text !== model.get("text")) changes.text = text;
+      if (textPair != null && textPair !== model.get("text_pair")) changes.text_pair = textPair;
+      if (Object.keys(changes).length === 0) return;
+      send(changes, { awaitsKernel: true });
     },
     onTarget(index) {
       if (index !== model.get("target")) send({ target: index });
@@ -1229,7 +1280,7 @@ function render({ model, el }) {
   const handlers = TRAITS.map((name) => {
     const handler = () => {
       if (KERNEL_ANSWERS.includes(name)) pending = false;
-      if (name === "text" || name === "players") history.clear();
+      if (name === "text" || name === "text_pair" || name === "players") history.clear();
       view.update(snapshot());
     };
     model.on(`change:${name}`, handler);

@@ -26,6 +26,7 @@ import traitlets
 from ..engine.evaluator import ModelOutputError, eval_mode
 from ..engine.explain import Attribution, Explainer
 from ..engine.game import Encoding, encode, make_players
+from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
@@ -365,6 +366,29 @@ def _resolve_label(label: Any, names: Sequence[str], position: int) -> int | Non
     )
 
 
+def _split_texts(texts: Any) -> tuple[list[str], list[str] | None]:
+    """The examples' first texts, and their second texts when every example is a (text, text_pair) pair."""
+    if isinstance(texts, (str, tuple)) and not (isinstance(texts, tuple) and texts and isinstance(texts[0], tuple)):
+        raise TypeError("texts must be a list of strs or of (text, text_pair) tuples, not one; wrap it in a list.")
+    items = list(texts)
+    is_pair = [isinstance(t, tuple) for t in items]
+    if any(is_pair) and not all(is_pair):
+        raise TypeError("texts mixes single texts and (text, text_pair) pairs; give one kind for every example.")
+    firsts, seconds = [], []
+    for i, t in enumerate(items):
+        if isinstance(t, str) and not t.strip():
+            raise ValueError(f"texts[{i}] is empty; every example needs text to classify.")
+        if not isinstance(t, (str, tuple)):
+            raise TypeError(f"texts[{i}] must be a str or a (text, text_pair) tuple, got {type(t).__name__}.")
+        try:
+            a, b = split_item(t)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"texts[{i}]: {err}") from err
+        firsts.append(a)
+        seconds.append(b)
+    return firsts, seconds if any(is_pair) else None
+
+
 class DatasetWidget(ipywidgets.VBox):
     """Error analysis over a set of texts: a sortable, filterable table with a global token view, above an
     `ExplainWidget` that explains the chosen row.
@@ -394,7 +418,7 @@ class DatasetWidget(ipywidgets.VBox):
         self,
         model: Any,
         tokenizer: Any,
-        texts: Sequence[str],
+        texts: Sequence[str] | Sequence[tuple[str, str]],
         labels: Sequence[int | str | None] | None = None,
         *,
         selected: int | None = None,
@@ -405,15 +429,12 @@ class DatasetWidget(ipywidgets.VBox):
     ) -> None:
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of strings, not one string; wrap it in a list.")
-        texts = [t for t in texts]
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}.")
-            if not text.strip():
-                raise ValueError(f"texts[{i}] is empty; every example needs text to classify.")
-        if "text" in explain_options:
+        texts, pairs = _split_texts(texts)
+        if "text" in explain_options or "text_pair" in explain_options:
             raise TypeError("DatasetWidget explains its rows; choose one with `selected` instead of `text`.")
-        self.explain_widget = ExplainWidget(model, tokenizer, "", **explain_options)
+        self._pairs = pairs
+        self.explain_widget = ExplainWidget(model, tokenizer, "", text_pair="" if pairs is not None else None,
+                                            **explain_options)
         # The view's own engine, so the batch fills the cache the view reads from.
         self.explainer: Explainer = self.explain_widget.explainer
         names = list(self.explain_widget.labels)
@@ -433,7 +454,8 @@ class DatasetWidget(ipywidgets.VBox):
         ew = self.explain_widget
         self._options = {"method": ew.method, "max_evals": int(ew.max_evals), "players": ew.players,
                          "output": ew.output}
-        self._encodings = [encode(self.explainer.tokenizer, t, self.explainer.max_length) for t in texts]
+        self._encodings = [encode(self.explainer.tokenizer, t, self.explainer.max_length, self._pair(i))
+                           for i, t in enumerate(texts)]
         self._tokens = [make_players(e, self.explainer.tokenizer, ew.players).texts for e in self._encodings]
         self._logits: np.ndarray | None = None
         self._attributions: list[Attribution | None] = [None] * len(texts)
@@ -465,7 +487,7 @@ class DatasetWidget(ipywidgets.VBox):
                                                  "filter_predicted", "filter_label", "filter_token"])
         self.table.observe(self._on_global, names=["global_target", "global_min_count", "global_top"])
         self.table.observe(self._on_selected, names=["selected"])
-        ew.observe(self._on_explained_text, names=["text"])
+        ew.observe(self._on_explained_text, names=["text", "text_pair"])
         if selected is not None:
             self._show(selected)
         self._start()
@@ -473,8 +495,13 @@ class DatasetWidget(ipywidgets.VBox):
     # --- public API ---------------------------------------------------------------------------------------
 
     @property
-    def texts(self) -> list[str]:
+    def texts(self) -> list[str] | list[tuple[str, str]]:
+        if self._pairs is not None:
+            return list(zip(self._texts, self._pairs))
         return list(self._texts)
+
+    def _pair(self, i: int) -> str | None:
+        return None if self._pairs is None else self._pairs[i]
 
     @property
     def labels(self) -> list[int | None]:
@@ -537,6 +564,7 @@ class DatasetWidget(ipywidgets.VBox):
             row = rows[i]
             record = {
                 "text": row["text"],
+                **({"text_pair": row["text_pair"]} if self._pairs is not None else {}),
                 "label": None if row["label"] is None else names[row["label"]],
                 "predicted": None if row["predicted"] is None else names[row["predicted"]],
                 "probability": row["probability"],
@@ -548,7 +576,8 @@ class DatasetWidget(ipywidgets.VBox):
                 record[f"P({name})"] = row["probabilities"][c] if row["probabilities"] else None
             records.append(record)
         return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"),
-                                         columns=["text", "label", "predicted", "probability", "label_probability",
+                                         columns=["text"] + (["text_pair"] if self._pairs is not None else []) + [
+                                                  "label", "predicted", "probability", "label_probability",
                                                   "loss", "correct"] + [f"P({n})" for n in names])
 
     def token_ranking(self, target: int | str | None = None, min_count: int = 1, top: int | None = None):
@@ -572,6 +601,8 @@ class DatasetWidget(ipywidgets.VBox):
             label = self._labels[i]
             row: dict[str, Any] = {"index": i, "text": text, "label": label, "predicted": None, "probability": None,
                                    "label_probability": None, "loss": None, "correct": None, "probabilities": []}
+            if self._pairs is not None:
+                row["text_pair"] = self._pairs[i]
             if probs is not None:
                 predicted = int(np.argmax(probs[i]))
                 row.update(
@@ -612,8 +643,11 @@ class DatasetWidget(ipywidgets.VBox):
         self._refresh_global()
 
     def _show(self, index: int) -> None:
-        if 0 <= index < len(self._texts) and self.explain_widget.text != self._texts[index]:
-            self.explain_widget.text = self._texts[index]
+        ew = self.explain_widget
+        if 0 <= index < len(self._texts) and (ew.text, ew.text_pair) != (self._texts[index], self._pair(index) or ""):
+            with ew.hold_trait_notifications():
+                ew.text_pair = self._pair(index) or ""
+                ew.text = self._texts[index]
 
     def _on_selected(self, change: dict) -> None:
         self._show(change["new"])
@@ -621,7 +655,8 @@ class DatasetWidget(ipywidgets.VBox):
     def _on_explained_text(self, change: dict) -> None:
         # A text typed into the explanation view is no longer the chosen row.
         i = self.table.selected
-        if 0 <= i < len(self._texts) and change["new"] != self._texts[i]:
+        ew = self.explain_widget
+        if 0 <= i < len(self._texts) and (ew.text, ew.text_pair) != (self._texts[i], self._pair(i) or ""):
             self.table.selected = -1
 
     # --- batch computation ---------------------------------------------------------------------------------
@@ -687,6 +722,7 @@ class DatasetWidget(ipywidgets.VBox):
             self._yield_to_view(generation)
             attribution = self.explainer.attribute(
                 self._texts[i],
+                text_pair=self._pair(i),
                 method=self._options["method"],
                 output=self._options["output"],
                 players=self._options["players"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import anywidget
 import numpy as np
@@ -17,19 +17,20 @@ from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
-from ..engine.game import OUTPUTS, PLAYER_KINDS, encode, make_players
+from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.interactions import INDICES, Interactions, sampled_minimum
 from ..engine.interactions import interactions as compute_interactions
+from ..engine.zero_shot import ZeroShotExplainer
 from .jobs import JobRunner, Superseded
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _STATIC = Path(__file__).parent.parent / "static"
-_RECOMPUTE_ON = ("text", "masked", "method", "max_evals", "players", "output")
+_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
-    "text", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
+    "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals", "result_for",
     "state", "progress", "error", "truncated", "faithfulness", "mode", "interaction_index", "focus", "pairs",
 )
@@ -51,6 +52,8 @@ class ExplainWidget(anywidget.AnyWidget):
     "SII" or "k-SII", see `shap_widget.explain_interactions`) into `pairs`, tagged the same way; the front end
     colours the other tokens by their interaction with the `focus` player. After an exact explanation the
     exact interactions need no new model evaluation.
+    `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
+    `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
     """
 
     _esm = _STATIC / "widget.js"
@@ -58,6 +61,7 @@ class ExplainWidget(anywidget.AnyWidget):
 
     # Intents: set from Python or from the front end.
     text = traitlets.Unicode("").tag(sync=True)
+    text_pair = traitlets.Unicode("").tag(sync=True)  # the second text of a sentence pair; "" for one text
     masked = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     target = traitlets.Int(0).tag(sync=True)
     method = traitlets.Unicode("auto").tag(sync=True)
@@ -97,6 +101,7 @@ class ExplainWidget(anywidget.AnyWidget):
         tokenizer: Any,
         text: str = "",
         *,
+        text_pair: str | None = None,
         target: int | str | None = None,
         method: str = "auto",
         max_evals: int = 500,
@@ -108,11 +113,17 @@ class ExplainWidget(anywidget.AnyWidget):
         mask: str | int = "auto",
         batch_size: int | str = "auto",
         autocast: str | None = None,
+        explainer: Explainer | None = None,
         **kwargs: Any,
     ) -> None:
-        explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
+        if explainer is None:
+            explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        if text_pair is not None and not isinstance(text_pair, str):
+            raise TypeError(f"text_pair must be a str or None, got {type(text_pair).__name__}.")
+        # A pair widget stays one: emptying its second text is an error to fix, not a switch to one text.
+        self._pair = text_pair is not None
         labels = explainer.labels
         self._explainer: Explainer = explainer
         self._runner = JobRunner()
@@ -135,13 +146,35 @@ class ExplainWidget(anywidget.AnyWidget):
             **kwargs,
         )
         self._auto_target = target is None
+        with self.hold_trait_notifications():
+            self.text_pair = text_pair or ""
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
         self.observe(self._on_interaction_intent, names=["mode", "interaction_index"])
 
     @classmethod
-    def from_pipeline(cls, pipe: Any, text: str = "", **kwargs: Any) -> "ExplainWidget":
-        """A widget for a transformers text-classification pipeline's model and tokenizer."""
+    def from_pipeline(
+        cls,
+        pipe: Any,
+        text: str = "",
+        *,
+        candidate_labels: Sequence[str] | str | None = None,
+        hypothesis_template: str = "This example is {}.",
+        multi_label: bool = False,
+        **kwargs: Any,
+    ) -> "ExplainWidget":
+        """A widget for a transformers pipeline: text classification, or zero-shot classification.
+
+        For a zero-shot-classification pipeline the classes are `candidate_labels`, and the explained output
+        is the pipeline's own score for each (see `ZeroShotExplainer`); the players are the text's tokens.
+        """
+        if getattr(pipe, "task", None) == "zero-shot-classification" or candidate_labels is not None:
+            if candidate_labels is None:
+                raise ValueError("A zero-shot-classification pipeline needs candidate_labels=[...] to score.")
+            options = {k: kwargs.pop(k) for k in ("mask", "batch_size", "autocast") if k in kwargs}
+            explainer = ZeroShotExplainer(pipe, candidate_labels, hypothesis_template=hypothesis_template,
+                                          multi_label=multi_label, **options)
+            return cls(pipe.model, pipe.tokenizer, text, explainer=explainer, **kwargs)
         return cls(pipe.model, pipe.tokenizer, text, **kwargs)
 
     # --- validation -------------------------------------------------------------------------------------
@@ -322,10 +355,10 @@ class ExplainWidget(anywidget.AnyWidget):
     def _set_text(self, text: str, masked: list[int] | None = None) -> None:
         tokens: list[dict[str, str]] = []
         truncated = False
-        if text.strip():
-            encoding = encode(self._explainer.tokenizer, text, self._explainer.max_length)
-            tokens = make_players(encoding, self._explainer.tokenizer, self.players).to_json()
-            truncated = encoding.truncated
+        text_pair = self.text_pair if self._pair else None
+        if text.strip() and (text_pair is None or text_pair.strip()):
+            player_set, truncated = self._explainer.players_of(text, text_pair, self.players)
+            tokens = player_set.to_json()
         with self.hold_trait_notifications():
             self.text = text
             self.tokens = tokens
@@ -335,7 +368,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._schedule()
 
     def _on_intent(self, change: dict) -> None:
-        if change["name"] in ("text", "players"):
+        if change["name"] in ("text", "text_pair", "players"):
             # A new text or player kind renumbers the players: recompute its tokens and unmask everything.
             self.unobserve(self._on_intent, names=list(_RECOMPUTE_ON))
             try:
@@ -348,6 +381,7 @@ class ExplainWidget(anywidget.AnyWidget):
     def _request(self) -> dict[str, Any]:
         return {
             "text": self.text,
+            "text_pair": self.text_pair,
             "masked": list(self.masked),
             "players": self.players,
             "method": self.method,
@@ -389,6 +423,7 @@ class ExplainWidget(anywidget.AnyWidget):
         try:
             result = self._explainer.attribute(
                 request["text"],
+                text_pair=request["text_pair"] if self._pair else None,
                 method=request["method"],
                 output=request["output"],
                 players=request["players"],

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent.parent / "static"
 STATE_ELEMENT_ID = "shap-widget-state"
 ROOT_ELEMENT_ID = "shap-widget"
-_RESERVED_COLUMNS = ("token", "index", "masked")
+_RESERVED_COLUMNS = ("token", "index", "masked", "segment")
 _PAIR_COLUMNS = ("i", "j", "token_i", "token_j")
 
 
@@ -34,6 +34,8 @@ def _class_column(label: str, reserved: tuple[str, ...]) -> str:
 
 def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     """One row per player: `token`, `index`, `masked`, then the SHAP value for each class (one column each).
+
+    For a sentence pair a `segment` column after `masked` says which text the player is in (0 or 1).
 
     A class whose label collides with one of the first three columns is named `value[<label>]`.
     """
@@ -45,6 +47,8 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
         "index": list(range(len(attribution.tokens))),
         "masked": [i in masked for i in range(len(attribution.tokens))],
     }
+    if attribution.segments is not None:
+        columns["segment"] = list(attribution.segments)
     for c, label in enumerate(attribution.labels):
         columns[_class_column(label, _RESERVED_COLUMNS)] = attribution.values[:, c].astype(float)
     return pd.DataFrame(columns)
