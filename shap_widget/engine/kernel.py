@@ -64,7 +64,7 @@ class DesignPool:
     """Recent designs per input, so a click's game can start from the coalitions already evaluated."""
 
     max_inputs: int = 64
-    per_input: int = 4
+    per_input: int = 16
     _designs: dict = field(default_factory=dict)
 
     def add(self, key, design: Design) -> None:
@@ -75,9 +75,14 @@ class DesignPool:
             self._designs.pop(next(iter(self._designs)))
 
     def usable(self, key, free: np.ndarray) -> Design | None:
-        """The most recent design whose free players include all of `free`: its pairs are valid rows."""
+        """The most recent design with more free players than `free` (all of them among its own).
+
+        Its pairs are valid rows of the game on `free`. A design on the same players is not re-used: the
+        same seed draws the same pairs again (all cached), so an explanation without new masks does not
+        depend on what was explained before.
+        """
         for design in reversed(self._designs.get(key, [])):
-            if not np.any(free & ~design.free):
+            if not np.any(free & ~design.free) and np.any(design.free & ~free):
                 return design
         return None
 
@@ -208,6 +213,9 @@ def _solve(
     np.add.at(scores, unit, Z[:, :, None] * resid[:, None, :])
     h = np.einsum("unc,nk->ukc", scores, Q)
     var = np.einsum("u,ukc->kc", var_w, h**2)
+    sampled = int(np.count_nonzero(var_w))
+    if sampled > n:  # small-sample correction of the sandwich (HC1): n - 1 values are fitted
+        var *= sampled / (sampled - n + 1)
     return phi, np.sqrt(np.maximum(var, 0.0))
 
 
@@ -312,10 +320,14 @@ def kernel_plan(
         fit = _solve(z, y - base, unit, w, var_w, delta)
         if fit is not None:
             stop = m >= budget or (tolerance is not None and float(fit[1].max()) <= tolerance)
-            if stop and adjust and m >= 2 * n and np.any(var_w > 0) and surrogate.available():
+            # the adjustment's standard errors leave out the tree models' own noise, which only stays negligible
+            # while the sample is a small part of all pairs
+            if stop and adjust and m >= 2 * n and 4 * m <= sum(classes.count) and surrogate.available():
                 targets, phi_model, rest = surrogate.adjusted_targets(z, y, unit, base, full, seed)
                 adjusted = _solve(z, targets, unit, w, var_w, rest)
-                if adjusted is not None:
+                # kept only where it is estimated to be more accurate: trees help games with strong high-order
+                # interactions and only add noise to nearly additive ones
+                if adjusted is not None and float((adjusted[1] ** 2).sum()) < float((fit[1] ** 2).sum()):
                     fit = (phi_model + adjusted[0], adjusted[1])
             result = Attributions(fit[0], base, full, 2 + 2 * m, fit[1], final=stop)
             if stop:
