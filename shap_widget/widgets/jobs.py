@@ -13,6 +13,7 @@ from ..engine.scheduling import cancellation
 
 # How long interpreter exit waits for each worker to reach its next model batch and stop.
 STOP_TIMEOUT_S = 3.0
+_EXIT_PASS_LIMIT_S = 120.0  # after STOP_TIMEOUT_S, exit still waits this long for a pass in progress
 _runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
 _exit_hook_lock = threading.Lock()
 _exit_hook_registered = False
@@ -26,16 +27,24 @@ class Stopped(Superseded):
     """Raised inside a job when its runner is stopping (interpreter exit, kernel shutdown or restart)."""
 
 
-def stop_all(timeout: float = STOP_TIMEOUT_S) -> bool:
+def stop_all(timeout: float = STOP_TIMEOUT_S, *, at_exit: bool = False) -> bool:
     """Stop every runner's worker at its next model batch and wait for them; False if one is still running.
 
-    Runs at interpreter exit (kernels included, on shutdown and restart): a worker thread still inside a
-    forward pass while the interpreter finalizes aborts the process.
+    Runs at interpreter exit (kernels included, on shutdown and restart) with `at_exit`: a worker thread
+    still inside a forward pass while the interpreter finalizes aborts the process, so there a pass slower
+    than `timeout` is waited for (with a note on stderr) rather than left running.
     """
     runners = list(_runners)
     for runner in runners:
         runner.stop(wait=False)
     deadline = time.monotonic() + timeout
+    if all(runner.join(max(0.0, deadline - time.monotonic())) for runner in runners):
+        return True
+    if not at_exit:
+        return False
+    # A forward pass cannot be interrupted, and leaving it running would abort the process: wait it out.
+    print("shap-widget: waiting for a model forward pass to finish before exiting...", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + _EXIT_PASS_LIMIT_S
     return all(runner.join(max(0.0, deadline - time.monotonic())) for runner in runners)
 
 
@@ -44,7 +53,7 @@ def _register_exit_hook() -> None:
     global _exit_hook_registered
     with _exit_hook_lock:
         if not _exit_hook_registered:
-            atexit.register(stop_all)
+            atexit.register(stop_all, at_exit=True)
             _exit_hook_registered = True
 
 

@@ -1,0 +1,86 @@
+"""Click latency in a DatasetWidget's explanation view: idle, and while the widget explains its whole set.
+
+The set's explanations run on a background thread with the same model and cache as the view; the view's work
+takes the model at the next model batch. Measured side by side in one run, on the embedded demo model
+(MiniLM-L6): each click masks one token of the shown row (the cache cleared before it, untimed, so every
+click costs the same) and is timed until the view's explanation is ready. Phases: idle (no batch), busy (the
+batch running during every timed click), idle again (batch stopped). Target: busy median <= 1.5 x idle.
+
+    python benchmarks/bench_preemption.py               # 15 clicks per phase
+    python benchmarks/bench_preemption.py --clicks 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+
+from bench_memory import PARAGRAPH, cpu_name
+
+
+def clicks(dataset, n: int, require_busy: bool) -> list[float]:
+    """Latencies of n clicks in the dataset's explanation view (seconds)."""
+    view = dataset.explain_widget
+    view.wait(600)
+    n_players = len(view.tokens)
+    out: list[float] = []
+    k = 0
+    while len(out) < n:
+        k += 1
+        view.explainer.evaluator.clear_cache()
+        busy = dataset.table.state == "explaining"
+        start = time.perf_counter()
+        view.masked = [k % n_players]
+        view.wait(600)
+        took = time.perf_counter() - start
+        if require_busy and not (busy and dataset.table.state == "explaining"):
+            raise SystemExit("The batch finished during the busy phase; pass more --texts.")
+        out.append(took)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clicks", type=int, default=15)
+    parser.add_argument("--texts", type=int, default=400)
+    args = parser.parse_args()
+
+    import torch
+
+    from shap_widget import DatasetWidget
+    from shap_widget.demo import load_sentiment_model
+
+    model, tok = load_sentiment_model()
+    sentences = [s.strip() + "." for s in PARAGRAPH.split(".") if s.strip()]
+    texts = [f"{sentences[i % len(sentences)]} {sentences[(i * 7 + 3) % len(sentences)]}" for i in range(args.texts)]
+    shown = texts[0]
+
+    idle = DatasetWidget(model, tok, [shown], explain_all=False, progress_bar=False, selected=0)
+    before = clicks(idle, args.clicks, require_busy=False)
+    busy = DatasetWidget(model, tok, [shown] + texts[1:], progress_bar=False, selected=0)
+    while busy.table.state == "predicting":
+        time.sleep(0.05)
+    during = clicks(busy, args.clicks, require_busy=True)
+    explained = busy.table.n_explained
+    busy._runner.stop()
+    after = clicks(idle, args.clicks, require_busy=False)
+
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
+          f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); "
+          f"shown row: {len(busy.explain_widget.tokens)} tokens, method={busy.explain_widget.method}, "
+          f"max_evals={busy.explain_widget.max_evals}; {args.clicks} clicks per phase")
+    header = f"{'phase':<28} {'median s':>9} {'p90 s':>7} {'ratio to idle':>13}"
+    print(header)
+    print("-" * len(header))
+    idle_median = statistics.median(before + after)
+    for name, xs in [("idle (before)", before), (f"batch running ({explained} rows done)", during),
+                     ("idle (after)", after)]:
+        p90 = sorted(xs)[int(0.9 * (len(xs) - 1))]
+        print(f"{name:<28} {statistics.median(xs):>9.3f} {p90:>7.3f} {statistics.median(xs) / idle_median:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()
