@@ -159,7 +159,8 @@ def run_session(n_texts: int, n_clicks: int, cache_mb: float | None, max_evals: 
           f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); method="
           f"{w.method}, max_evals={max_evals}; {n_texts} texts x {n_clicks} clicks + a 512-token input; "
           f"cache bound {evaluator.max_cache_bytes / mb:.0f} MiB")
-    header = f"{'clicks':>7} {'inputs':>6} {'rss MB':>7} {'peak rss MB':>11} {'cache MB':>8} {'cached rows':>11} {'s':>6}"
+    header = (f"{'clicks':>7} {'inputs':>6} {'rss MB':>7} {'peak rss MB':>11} {'cache MB':>8} {'cached rows':>11} "
+              f"{'s':>6}")
     print(header)
     print("-" * len(header))
     short = n_texts * n_clicks

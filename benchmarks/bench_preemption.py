@@ -55,31 +55,34 @@ def main() -> None:
 
     model, tok = load_sentiment_model()
     sentences = [s.strip() + "." for s in PARAGRAPH.split(".") if s.strip()]
-    texts = [f"{sentences[i % len(sentences)]} {sentences[(i * 7 + 3) % len(sentences)]}" for i in range(args.texts)]
+    texts = [f"{sentences[i % len(sentences)]} ({i})" for i in range(args.texts)]
     shown = texts[0]
 
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
+          f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); {args.clicks} clicks "
+          "per phase", flush=True)
+    header = f"{'phase':<30} {'median s':>9} {'p90 s':>7} {'ratio to idle (before)':>22}"
+    print(header)
+    print("-" * len(header), flush=True)
+    idle_median = [0.0]
+
+    def row(name: str, xs: list[float]) -> None:
+        idle_median[0] = idle_median[0] or statistics.median(xs)
+        p90 = sorted(xs)[int(0.9 * (len(xs) - 1))]
+        print(f"{name:<30} {statistics.median(xs):>9.3f} {p90:>7.3f} {statistics.median(xs) / idle_median[0]:>22.2f}",
+              flush=True)
+
     idle = DatasetWidget(model, tok, [shown], explain_all=False, progress_bar=False, selected=0)
-    before = clicks(idle, args.clicks, require_busy=False)
+    row("idle (before)", clicks(idle, args.clicks, require_busy=False))
     busy = DatasetWidget(model, tok, [shown] + texts[1:], progress_bar=False, selected=0)
     while busy.table.state == "predicting":
         time.sleep(0.05)
     during = clicks(busy, args.clicks, require_busy=True)
-    explained = busy.table.n_explained
+    row(f"batch running ({busy.table.n_explained} rows done)", during)
     busy._runner.stop()
-    after = clicks(idle, args.clicks, require_busy=False)
-
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
-          f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); "
-          f"shown row: {len(busy.explain_widget.tokens)} tokens, method={busy.explain_widget.method}, "
-          f"max_evals={busy.explain_widget.max_evals}; {args.clicks} clicks per phase")
-    header = f"{'phase':<28} {'median s':>9} {'p90 s':>7} {'ratio to idle':>13}"
-    print(header)
-    print("-" * len(header))
-    idle_median = statistics.median(before + after)
-    for name, xs in [("idle (before)", before), (f"batch running ({explained} rows done)", during),
-                     ("idle (after)", after)]:
-        p90 = sorted(xs)[int(0.9 * (len(xs) - 1))]
-        print(f"{name:<28} {statistics.median(xs):>9.3f} {p90:>7.3f} {statistics.median(xs) / idle_median:>13.2f}")
+    row("idle (after)", clicks(idle, args.clicks, require_busy=False))
+    view = idle.explain_widget
+    print(f"shown row: {len(view.tokens)} tokens, method={view.method_used}, max_evals={view.max_evals}")
 
 
 if __name__ == "__main__":

@@ -108,7 +108,9 @@ class Evaluator:
         if autocast is not None and autocast not in _AUTOCAST:
             raise ValueError(f"autocast must be None, 'bf16' or 'fp16', got {autocast!r}.")
         if not isinstance(max_cache_bytes, int) or max_cache_bytes < 0:
-            raise ValueError(f"max_cache_bytes must be a non-negative int (0 disables the cache), got {max_cache_bytes!r}.")
+            raise ValueError(
+                f"max_cache_bytes must be a non-negative int (0 disables the cache), got {max_cache_bytes!r}."
+            )
         self.model = model
         self.batch_size = batch_size
         self.autocast = autocast
