@@ -21,7 +21,7 @@ faithfulness), then shows a 512-token input and clicks on it. The evaluator's ca
 peak RSS of the first and second half of the clicks: bounded memory means the second is no higher.
 
     python benchmarks/bench_memory.py --session                # 200 texts x 20 clicks (long: ~an hour on 2 cores)
-    python benchmarks/bench_memory.py --session --texts 40 --clicks 5 --cache-mb 8 --max-evals 200
+    python benchmarks/bench_memory.py --session --texts 40 --clicks 5 --long-clicks 2 --cache-mb 2 --max-evals 200
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def run_one(n_tokens: int, batch_size: str, max_evals: int) -> dict:
     }
 
 
-def run_session(n_texts: int, n_clicks: int, cache_mb: float | None, max_evals: int) -> None:
+def run_session(n_texts: int, n_clicks: int, long_clicks: int, cache_mb: float | None, max_evals: int) -> None:
     """A long session in this process; prints its table."""
     import random
 
@@ -157,14 +157,14 @@ def run_session(n_texts: int, n_clicks: int, cache_mb: float | None, max_evals: 
     mb = 2**20
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
           f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); method="
-          f"{w.method}, max_evals={max_evals}; {n_texts} texts x {n_clicks} clicks + a 512-token input; "
-          f"cache bound {evaluator.max_cache_bytes / mb:.0f} MiB")
+          f"{w.method}, max_evals={max_evals}; {n_texts} texts x {n_clicks} clicks + a 512-token input x "
+          f"{long_clicks}; cache bound {evaluator.max_cache_bytes / mb:.0f} MiB")
     header = (f"{'clicks':>7} {'inputs':>6} {'rss MB':>7} {'peak rss MB':>11} {'cache MB':>8} {'cached rows':>11} "
               f"{'s':>6}")
     print(header)
     print("-" * len(header))
     short = n_texts * n_clicks
-    marks = {round(short * q / 8) for q in range(1, 9)} | {short + n_clicks}
+    marks = {round(short * q / 8) for q in range(1, 9)} | {short + long_clicks}
     phases = {"first half of the clicks": 0, "second half": 0, "512-token input": 0}
     names = list(phases)
     start = time.perf_counter()
@@ -172,7 +172,7 @@ def run_session(n_texts: int, n_clicks: int, cache_mb: float | None, max_evals: 
     for text in texts + [long_text]:
         w.text = text
         w.wait(600)
-        for _ in range(n_clicks):
+        for _ in range(n_clicks if text is not long_text else long_clicks):
             w.masked = sorted(set(w.masked) ^ {rng.randrange(len(w.tokens))})
             w.wait(600)
             done += 1
@@ -199,10 +199,11 @@ def main() -> None:
     parser.add_argument("--session", action="store_true", help="measure a long session (see above)")
     parser.add_argument("--texts", type=int, default=200)
     parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--long-clicks", type=int, default=20)
     parser.add_argument("--cache-mb", type=float, default=None)
     args = parser.parse_args()
     if args.session:
-        run_session(args.texts, args.clicks, args.cache_mb, args.max_evals)
+        run_session(args.texts, args.clicks, args.long_clicks, args.cache_mb, args.max_evals)
         return
     if args.one:
         print(json.dumps(run_one(int(args.one[0]), args.one[1], args.max_evals)))

@@ -7,7 +7,7 @@ click costs the same) and is timed until the view's explanation is ready. Phases
 batch running during every timed click), idle again (batch stopped). Target: busy median <= 1.5 x idle.
 
     python benchmarks/bench_preemption.py               # 15 clicks per phase
-    python benchmarks/bench_preemption.py --clicks 30
+    python benchmarks/bench_preemption.py --clicks 30 --max-evals 200
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clicks", type=int, default=15)
     parser.add_argument("--texts", type=int, default=400)
+    parser.add_argument("--max-evals", type=int, default=500)
     args = parser.parse_args()
 
     import torch
@@ -72,9 +73,11 @@ def main() -> None:
         print(f"{name:<30} {statistics.median(xs):>9.3f} {p90:>7.3f} {statistics.median(xs) / idle_median[0]:>22.2f}",
               flush=True)
 
-    idle = DatasetWidget(model, tok, [shown], explain_all=False, progress_bar=False, selected=0)
+    idle = DatasetWidget(model, tok, [shown], explain_all=False, progress_bar=False, selected=0,
+                         max_evals=args.max_evals)
     row("idle (before)", clicks(idle, args.clicks, require_busy=False))
-    busy = DatasetWidget(model, tok, [shown] + texts[1:], progress_bar=False, selected=0)
+    busy = DatasetWidget(model, tok, [shown] + texts[1:], progress_bar=False, selected=0,
+                         max_evals=args.max_evals)
     while busy.table.state == "predicting":
         time.sleep(0.05)
     during = clicks(busy, args.clicks, require_busy=True)
