@@ -21,8 +21,9 @@ import time
 from bench_memory import PARAGRAPH, cpu_name
 
 
-def clicks(dataset, n: int, require_busy: bool) -> list[float]:
-    """Latencies of n clicks in the dataset's explanation view (seconds)."""
+def clicks(dataset, n: int, require_busy: bool, pause: float) -> list[float]:
+    """Latencies of n clicks in the dataset's explanation view (seconds), `pause` s apart (untimed: a user
+    looking at the result, while the batch goes on)."""
     view = dataset.explain_widget
     view.wait(600)
     n_players = len(view.tokens)
@@ -30,6 +31,7 @@ def clicks(dataset, n: int, require_busy: bool) -> list[float]:
     k = 0
     while len(out) < n:
         k += 1
+        time.sleep(pause)
         view.explainer.evaluator.clear_cache()
         busy = dataset.table.state == "explaining"
         start = time.perf_counter()
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, default=15)
     parser.add_argument("--texts", type=int, default=400)
     parser.add_argument("--max-evals", type=int, default=500)
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between clicks")
     args = parser.parse_args()
 
     import torch
@@ -61,7 +64,7 @@ def main() -> None:
 
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
           f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); {args.clicks} clicks "
-          "per phase", flush=True)
+          f"per phase, {args.pause:g} s apart; max_evals={args.max_evals}", flush=True)
     header = f"{'phase':<30} {'median s':>9} {'p90 s':>7} {'ratio to idle (before)':>22}"
     print(header)
     print("-" * len(header), flush=True)
@@ -75,15 +78,15 @@ def main() -> None:
 
     idle = DatasetWidget(model, tok, [shown], explain_all=False, progress_bar=False, selected=0,
                          max_evals=args.max_evals)
-    row("idle (before)", clicks(idle, args.clicks, require_busy=False))
+    row("idle (before)", clicks(idle, args.clicks, require_busy=False, pause=args.pause))
     busy = DatasetWidget(model, tok, [shown] + texts[1:], progress_bar=False, selected=0,
                          max_evals=args.max_evals)
     while busy.table.state == "predicting":
         time.sleep(0.05)
-    during = clicks(busy, args.clicks, require_busy=True)
+    during = clicks(busy, args.clicks, require_busy=True, pause=args.pause)
     row(f"batch running ({busy.table.n_explained} rows done)", during)
     busy._runner.stop()
-    row("idle (after)", clicks(idle, args.clicks, require_busy=False))
+    row("idle (after)", clicks(idle, args.clicks, require_busy=False, pause=args.pause))
     view = idle.explain_widget
     print(f"shown row: {len(view.tokens)} tokens, method={view.method_used}, max_evals={view.max_evals}")
 

@@ -96,8 +96,12 @@ def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(op
 
 
 RESTART_MARKER = "exit_hooks_done.txt"
+FAULTS = "kernel_faults.txt"
 BUSY_DATASET = f"""
-import atexit, pathlib
+import atexit, faulthandler, pathlib
+# An abort while the interpreter finalizes is written here (the kernel's own stderr goes to the page).
+faults = open({FAULTS!r}, "w")
+faulthandler.enable(faults, all_threads=True)
 # Registered before shap_widget's own exit hook, so it runs after it: the kernel got through its exit hooks.
 atexit.register(lambda: pathlib.Path({RESTART_MARKER!r}).write_text("done"))
 from shap_widget import DatasetWidget
@@ -118,6 +122,7 @@ def test_kernel_restart_while_a_dataset_is_explained_is_clean_and_a_new_widget_w
     expect(root).to_have_attribute("data-state", "explaining", timeout=120_000)
     marker = Path(lab_server.root_dir) / RESTART_MARKER
     marker.unlink(missing_ok=True)
+    (Path(lab_server.root_dir) / FAULTS).write_text("")
     log_before = len(lab_server.log_path.read_bytes())
     (kernel,) = lab_server.api("GET", "api/kernels")
     lab_server.api("POST", f"api/kernels/{kernel['id']}/restart", timeout=120)
@@ -125,6 +130,7 @@ def test_kernel_restart_while_a_dataset_is_explained_is_clean_and_a_new_widget_w
     log = lab_server.log_path.read_bytes()[log_before:].decode(errors="replace")
     assert "terminate called" not in log, log[-3000:]
     assert marker.read_text() == "done"
+    assert (Path(lab_server.root_dir) / FAULTS).read_text() == ""
 
     run_code(page, DEMO_WIDGET, timeout_s=180)
     new = page.locator(".jp-OutputArea-output .shap-widget").last
