@@ -150,7 +150,7 @@ def run_session(n_texts: int, n_clicks: int, long_clicks: int, cache_mb: float |
     evaluator = w.explainer.evaluator
     if cache_mb is not None:
         evaluator.max_cache_bytes = int(cache_mb * 2**20)
-    w.wait(600)
+    w.wait()
     before = rss_bytes()
     threading.Thread(target=sample, daemon=True).start()
     rng = random.Random(0)
@@ -171,10 +171,10 @@ def run_session(n_texts: int, n_clicks: int, long_clicks: int, cache_mb: float |
     done = 0
     for text in texts + [long_text]:
         w.text = text
-        w.wait(600)
+        w.wait()
         for _ in range(n_clicks if text is not long_text else long_clicks):
             w.masked = sorted(set(w.masked) ^ {rng.randrange(len(w.tokens))})
-            w.wait(600)
+            w.wait()
             done += 1
             phase = names[0 if done <= short // 2 else 1 if done <= short else 2]
             phases[phase] = max(phases[phase], peak[0])
