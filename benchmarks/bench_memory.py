@@ -13,6 +13,15 @@ It also checks the progress callbacks: never going back, ending at their total.
 
     python benchmarks/bench_memory.py                          # 128, 256, 512 tokens; batch_size="auto"
     python benchmarks/bench_memory.py --sizes 512 --batch-sizes auto,64
+
+--session measures a long notebook session instead, in one fresh process: an ExplainWidget shows each of
+`--texts` texts in turn and takes `--clicks` clicks on each (masking a random token, waiting for the view and its
+faithfulness), then shows a 512-token input and clicks on it. The evaluator's cache is bounded by
+`--cache-mb` (default: the evaluator's 256 MiB). It prints RSS and cache size at checkpoints, and compares the
+peak RSS of the first and second half of the clicks: bounded memory means the second is no higher.
+
+    python benchmarks/bench_memory.py --session                # 200 texts x 20 clicks (long: ~an hour on 2 cores)
+    python benchmarks/bench_memory.py --session --texts 40 --clicks 5 --long-clicks 2 --cache-mb 2 --max-evals 200
 """
 
 from __future__ import annotations
@@ -116,13 +125,86 @@ def run_one(n_tokens: int, batch_size: str, max_evals: int) -> dict:
     }
 
 
+def run_session(n_texts: int, n_clicks: int, long_clicks: int, cache_mb: float | None, max_evals: int) -> None:
+    """A long session in this process; prints its table."""
+    import random
+
+    import torch
+
+    from shap_widget import ExplainWidget
+    from shap_widget.demo import load_sentiment_model
+
+    model, tok = load_sentiment_model()
+    words = PARAGRAPH.split()
+    texts = [" ".join(words[(i * 13) % 60 : (i * 13) % 60 + 12 + i % 9]) for i in range(n_texts)]
+    long_text = text_of(tok, 512)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_bytes())
+            time.sleep(0.005)
+
+    w = ExplainWidget(model, tok, texts[0], max_evals=max_evals)
+    evaluator = w.explainer.evaluator
+    if cache_mb is not None:
+        evaluator.max_cache_bytes = int(cache_mb * 2**20)
+    w.wait()
+    before = rss_bytes()
+    threading.Thread(target=sample, daemon=True).start()
+    rng = random.Random(0)
+    mb = 2**20
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
+          f"{torch.__version__}, {torch.get_num_threads()} threads; model: demo MiniLM-L6 (CPU); method="
+          f"{w.method}, max_evals={max_evals}; {n_texts} texts x {n_clicks} clicks + a 512-token input x "
+          f"{long_clicks}; cache bound {evaluator.max_cache_bytes / mb:.0f} MiB")
+    header = (f"{'clicks':>7} {'inputs':>6} {'rss MB':>7} {'peak rss MB':>11} {'cache MB':>8} {'cached rows':>11} "
+              f"{'s':>6}")
+    print(header)
+    print("-" * len(header))
+    short = n_texts * n_clicks
+    marks = {round(short * q / 8) for q in range(1, 9)} | {short + long_clicks}
+    phases = {"first half of the clicks": 0, "second half": 0, "512-token input": 0}
+    names = list(phases)
+    start = time.perf_counter()
+    done = 0
+    for text in texts + [long_text]:
+        w.text = text
+        w.wait()
+        for _ in range(n_clicks if text is not long_text else long_clicks):
+            w.masked = sorted(set(w.masked) ^ {rng.randrange(len(w.tokens))})
+            w.wait()
+            done += 1
+            phase = names[0 if done <= short // 2 else 1 if done <= short else 2]
+            phases[phase] = max(phases[phase], peak[0])
+            if done in marks:
+                print(f"{done:>7} {len(evaluator.cached_items()):>6} {rss_bytes() / mb:>7.0f} {peak[0] / mb:>11.0f} "
+                      f"{evaluator.cache_bytes / mb:>8.1f} {evaluator.cached_rows:>11} "
+                      f"{time.perf_counter() - start:>6.0f}")
+            if done in (short // 2, short):
+                peak[0] = 0  # each phase's peak on its own
+    stop.set()
+    print(f"rss after the first explanation {before / mb:.0f} MB; peak rss: "
+          + ", ".join(f"{name} {value / mb:.0f} MB" for name, value in phases.items())
+          + f"; second half / first half {phases[names[1]] / phases[names[0]]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="128,256,512")
     parser.add_argument("--batch-sizes", default="auto")
     parser.add_argument("--max-evals", type=int, default=500)
     parser.add_argument("--one", nargs=2, metavar=("TOKENS", "BATCH_SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--session", action="store_true", help="measure a long session (see above)")
+    parser.add_argument("--texts", type=int, default=200)
+    parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--long-clicks", type=int, default=20)
+    parser.add_argument("--cache-mb", type=float, default=None)
     args = parser.parse_args()
+    if args.session:
+        run_session(args.texts, args.clicks, args.long_clicks, args.cache_mb, args.max_evals)
+        return
     if args.one:
         print(json.dumps(run_one(int(args.one[0]), args.one[1], args.max_evals)))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections import OrderedDict
 from typing import Callable, Iterator
@@ -11,6 +12,7 @@ import numpy as np
 import torch
 
 from .game import Encoding, MaskRule
+from .scheduling import ModelGate, check_cancelled
 
 # Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
 # smaller passes let progress move; CUDA starts large and halves on out-of-memory.
@@ -74,11 +76,23 @@ def eval_mode(model: torch.nn.Module) -> Iterator[None]:
             model.train()
 
 
+# Bookkeeping Python adds to every cached row besides its key's and value's data: the bytes object's and the
+# array's headers and the dict slot (measured on CPython 3.11, 64-bit).
+_ROW_OVERHEAD = 33 + 112 + 48
+DEFAULT_CACHE_BYTES = 256 << 20
+
+
 class Evaluator:
     """Turns token keep masks into model outputs: drops rows already seen, runs the rest in large batches.
 
     The cache is keyed by the input's token ids, the mask rule, and each row's full token keep mask, so any
-    game on the same input (another target, output space, or more tokens masked) reuses earlier rows.
+    game on the same input (another target, output space, or more tokens masked) reuses earlier rows. It
+    holds at most `max_cache_bytes` (default 256 MiB): the inputs used least recently go first, and if one
+    input alone needs more, its oldest rows. Only whole batches that the model returned are stored, so a
+    failed or stopped evaluation leaves nothing partial behind.
+
+    Threads share an evaluator through a `ModelGate`: one forward pass at a time, and background work
+    (`scheduling.background()`) hands the model to interactive work at the next batch.
     """
 
     def __init__(
@@ -87,19 +101,24 @@ class Evaluator:
         *,
         batch_size: int | str = "auto",
         autocast: str | None = None,
-        max_cached_rows: int = 500_000,
+        max_cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         if not (batch_size == "auto" or (isinstance(batch_size, int) and batch_size > 0)):
             raise ValueError(f"batch_size must be 'auto' or a positive int, got {batch_size!r}.")
         if autocast is not None and autocast not in _AUTOCAST:
             raise ValueError(f"autocast must be None, 'bf16' or 'fp16', got {autocast!r}.")
+        if not isinstance(max_cache_bytes, int) or max_cache_bytes < 0:
+            raise ValueError(
+                f"max_cache_bytes must be a non-negative int (0 disables the cache), got {max_cache_bytes!r}."
+            )
         self.model = model
         self.batch_size = batch_size
         self.autocast = autocast
-        self.max_cached_rows = max_cached_rows
-        self._lock = threading.RLock()  # widgets on background threads may share one evaluator
+        self.max_cache_bytes = max_cache_bytes
+        self.gate = ModelGate()
         self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
-        self._cached_rows = 0
+        self._table_bytes: dict[tuple, int] = {}
+        self._cache_bytes = 0
         self._max_rows: dict[int, int] = {}  # sequence length -> largest batch known to fit
         self.rows_run = 0  # rows sent through the model, for tests and benchmarks
         self.forward_calls = 0
@@ -112,9 +131,30 @@ class Evaluator:
         except StopIteration:
             return torch.device("cpu")
 
+    @property
+    def cache_bytes(self) -> int:
+        """Estimated memory the cache holds now (keys, values and Python's per-row bookkeeping)."""
+        return self._cache_bytes
+
+    @property
+    def cached_rows(self) -> int:
+        with self.gate.hold():
+            return sum(len(t) for t in self._cache.values())
+
+    def cached_items(self) -> list[tuple[tuple, dict[bytes, np.ndarray]]]:
+        """A snapshot of the cache: ((input key, mask rule), {packed keep mask: outputs}) per input."""
+        with self.gate.hold():
+            return [(key, dict(table)) for key, table in self._cache.items()]
+
+    def interactive(self) -> contextlib.AbstractContextManager[None]:
+        """Give the block priority over background work on this evaluator (e.g. a widget's whole job)."""
+        return self.gate.interactive()
+
     def clear_cache(self) -> None:
-        self._cache.clear()
-        self._cached_rows = 0
+        with self.gate.hold():
+            self._cache.clear()
+            self._table_bytes.clear()
+            self._cache_bytes = 0
 
     def _rows_per_batch(self, length: int) -> int:
         if length in self._max_rows:
@@ -124,21 +164,38 @@ class Evaluator:
         budget = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"]
         return max(1, budget // max(1, length))
 
-    def _table(self, encoding: Encoding, rule: MaskRule) -> dict[bytes, np.ndarray]:
-        key = (encoding.key, rule)
+    def _table(self, key: tuple) -> dict[bytes, np.ndarray]:
         table = self._cache.get(key)
         if table is None:
             table = self._cache[key] = {}
+            self._table_bytes[key] = 0
         self._cache.move_to_end(key)
         return table
 
-    def _evict(self, keep: tuple) -> None:
-        while self._cached_rows > self.max_cached_rows and len(self._cache) > 1:
-            key, table = next(iter(self._cache.items()))
-            if key == keep:
+    def _store(self, key: tuple, keys: list[bytes], out: np.ndarray) -> None:
+        table = self._table(key)
+        row_bytes = (len(keys[0]) if keys else 0) + out.shape[1] * out.itemsize + _ROW_OVERHEAD
+        for k, row in zip(keys, out):
+            if k not in table:
+                table[k] = row
+                self._table_bytes[key] += row_bytes
+                self._cache_bytes += row_bytes
+        self._evict(key, row_bytes)
+
+    def _evict(self, keep: tuple, row_bytes: int) -> None:
+        while self._cache_bytes > self.max_cache_bytes and len(self._cache) > 1:
+            key = next(iter(self._cache))
+            if key == keep:  # the current input is the most recent, so this only happens when it is alone
                 break
-            self._cached_rows -= len(table)
+            self._cache_bytes -= self._table_bytes.pop(key)
             del self._cache[key]
+        table = self._cache.get(keep)
+        if table is not None and self._cache_bytes > self.max_cache_bytes:
+            excess = -(-(self._cache_bytes - self.max_cache_bytes) // row_bytes)
+            for k in list(itertools.islice(table, excess)):
+                del table[k]
+            self._table_bytes[keep] -= excess * row_bytes
+            self._cache_bytes -= excess * row_bytes
 
     def evaluate(
         self,
@@ -148,64 +205,61 @@ class Evaluator:
         *,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
-        """Raw model outputs (B, C) in float64 for token keep masks (B, L); True keeps a token."""
-        with self._lock:
-            return self._evaluate(encoding, keep, rule, on_progress)
+        """Raw model outputs (B, C) in float64 for token keep masks (B, L); True keeps a token.
 
-    def _evaluate(
-        self,
-        encoding: Encoding,
-        keep: np.ndarray,
-        rule: MaskRule,
-        on_progress: Callable[[int, int], None] | None,
-    ) -> np.ndarray:
+        Between batches it runs `on_progress(done, total)` and the thread's cancellation checks (either may
+        raise to stop), and background work gives way to interactive work.
+        """
         keep = np.asarray(keep, dtype=bool)
-        table = self._table(encoding, rule)
         keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
-        todo: dict[bytes, int] = {}
-        for i, k in enumerate(keys):
-            if k not in table and k not in todo:
-                todo[k] = i
-        if todo:
+        cache_key = (encoding.key, rule)
+        found: dict[bytes, np.ndarray] = {}  # this call's rows, kept here in case the cache drops them
+        with self.gate.hold():
+            table = self._table(cache_key)
+            todo: dict[bytes, int] = {}
+            for i, k in enumerate(keys):
+                if k in found or k in todo:
+                    continue
+                if k in table:
+                    found[k] = table[k]
+                else:
+                    todo[k] = i
+            total, done = len(todo), 0
             pending = list(todo)
+            while pending:
+                check_cancelled()
+                out = self._batch(encoding, keep[[todo[k] for k in pending]], rule)
+                batch, pending = pending[: len(out)], pending[len(out) :]
+                found.update(zip(batch, out))
+                self._store(cache_key, batch, out)
+                done += len(out)
+                if on_progress is not None:
+                    on_progress(done, total)
+                if pending:
+                    self.gate.checkpoint()
+                    # interactive work may have filled some of the rest meanwhile
+                    table = self._table(cache_key)
+                    for k in [k for k in pending if k in table]:
+                        found[k] = table[k]
+                    pending = [k for k in pending if k not in found]
+            if not total and on_progress is not None:
+                on_progress(0, 0)
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0))
 
-            def store(start: int, out: np.ndarray) -> None:
-                # cache each batch as it arrives, so a superseded job still leaves its rows for the next one
-                for k, row in zip(pending[start : start + len(out)], out):
-                    table[k] = row
-                self._cached_rows += len(out)
-
-            try:
-                self._forward(encoding, keep[list(todo.values())], rule, on_progress, store)
-            finally:
-                self._evict((encoding.key, rule))
-        elif on_progress is not None:
-            on_progress(0, 0)
-        return np.stack([table[k] for k in keys]) if keys else np.zeros((0, 0))
-
-    def _forward(
-        self,
-        encoding: Encoding,
-        keep: np.ndarray,
-        rule: MaskRule,
-        on_progress: Callable[[int, int], None] | None,
-        store: Callable[[int, np.ndarray], None],
-    ) -> None:
+    def _batch(self, encoding: Encoding, keep: np.ndarray, rule: MaskRule) -> np.ndarray:
+        """Outputs for the first rows of `keep` that one forward pass holds (fewer after out-of-memory)."""
         device = self.device
         base = torch.as_tensor(encoding.input_ids, device=device)
         extra = {k: torch.as_tensor(v, device=device) for k, v in encoding.extra.items()}
         length = len(encoding.input_ids)
-        total = len(keep)
-        done = 0
-        rows = self._rows_per_batch(length)
         autocast = (
             torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
             if self.autocast
             else contextlib.nullcontext()
         )
         with eval_mode(self.model), torch.inference_mode(), autocast:
-            while done < total:
-                chunk = torch.as_tensor(keep[done : done + rows], device=device)
+            while True:
+                chunk = torch.as_tensor(keep[: self._rows_per_batch(length)], device=device)
                 n = len(chunk)
                 if rule.uses_attention:
                     ids = base.expand(n, -1)
@@ -227,8 +281,7 @@ class Evaluator:
                         ) from err
                     if not _is_oom(err) or n == 1:
                         raise
-                    rows = max(1, n // 2)
-                    self._max_rows[length] = rows
+                    self._max_rows[length] = max(1, n // 2)
                     if device.type == "cuda":
                         torch.cuda.empty_cache()
                     continue
@@ -239,12 +292,9 @@ class Evaluator:
                         "cannot be explained. Check the model's weights and dtype (half precision overflows are "
                         "common; try float32 or autocast='bf16')."
                     )
-                store(done, logits)
-                done += n
                 self.rows_run += n
                 self.forward_calls += 1
-                if on_progress is not None:
-                    on_progress(done, total)
+                return logits
 
     def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
         with stand_in_pad_id(self.model) if self.stand_in_pad else contextlib.nullcontext():

@@ -25,6 +25,7 @@ import traitlets
 
 from ..engine.evaluator import ModelOutputError, eval_mode
 from ..engine.explain import Attribution, Explainer
+from ..engine.scheduling import background
 from ..engine.game import Encoding, encode, make_players
 from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
@@ -46,8 +47,9 @@ __all__ = [
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 
 SORT_KEYS = ("index", "text", "label", "predicted", "probability", "loss", "correct")
-# Tokens per padded forward pass: enough to keep a GPU busy, small enough for CPU memory.
-_TOKENS_PER_BATCH = {"cpu": 16_384, "cuda": 1 << 17}
+# Tokens per padded forward pass: enough to keep a GPU busy; on CPU throughput is flat beyond a few thousand,
+# and shorter passes let interactive work and interpreter exit in sooner.
+_TOKENS_PER_BATCH = {"cpu": 4_096, "cuda": 1 << 17}
 _AUTOCAST = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16, "float16": torch.float16}
 _GLOBAL_REFRESH_S = 0.5
 
@@ -117,11 +119,12 @@ def predict_logits(
                 for k, v in enc.extra.items():
                     extra[k][row, span] = v
             inputs = {k: torch.as_tensor(v, device=device) for k, v in extra.items()}
-            result = model(
-                input_ids=torch.as_tensor(ids, device=device),
-                attention_mask=torch.as_tensor(attention, device=device),
-                **inputs,
-            )
+            with evaluator.gate.hold():
+                result = model(
+                    input_ids=torch.as_tensor(ids, device=device),
+                    attention_mask=torch.as_tensor(attention, device=device),
+                    **inputs,
+                )
             logits = getattr(result, "logits", None)
             if logits is None:
                 logits = result[0] if isinstance(result, (tuple, list)) else result
@@ -674,15 +677,16 @@ class DatasetWidget(ipywidgets.VBox):
         while self._logits is None:
             if self.table.state == "error":
                 raise RuntimeError(f"Predicting the dataset failed: {self.table.error}") from self._failure
+            if self._runner.stopped:
+                raise RuntimeError("The dataset's background work was stopped (the interpreter is exiting).")
             self._runner.wait(0.05)
 
-    def _yield_to_view(self, generation: int) -> None:
-        """Let the explanation view compute first: the row someone is looking at matters most."""
-        while self.explain_widget.state == "computing":
-            self._runner.check(generation)
-            time.sleep(0.05)
-
     def _run(self, generation: int, bar: Any) -> None:
+        # Background work: the explanation view (the row someone is looking at) gets the model at the next batch.
+        with background():
+            self._run_in_background(generation, bar)
+
+    def _run_in_background(self, generation: int, bar: Any) -> None:
         try:
             self._predict(generation)
             if self._explain_all:
@@ -719,7 +723,6 @@ class DatasetWidget(ipywidgets.VBox):
         order = shown + sorted(set(range(len(self._texts))) - set(shown))
         last_refresh = time.monotonic()
         for done, i in enumerate(order, start=1):
-            self._yield_to_view(generation)
             attribution = self.explainer.attribute(
                 self._texts[i],
                 text_pair=self._pair(i),

@@ -248,7 +248,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 return
             if self.faithfulness.get("result_for") == request and self.faithfulness.get("target") == self.target:
                 return
-            self._runner.submit(lambda g: self._measure(g, request, result))
+            self._runner.submit(lambda g: self._measure_now(g, request, result))
 
     # --- public API ---------------------------------------------------------------------------------------
 
@@ -390,7 +390,13 @@ class ExplainWidget(anywidget.AnyWidget):
         }
 
     def _schedule(self) -> None:
-        request = self._request()
+        with self._lock:
+            # Read and submitted under one lock, so that with several threads setting intents the last job
+            # submitted is for the latest state.
+            request = self._request()
+            self._submit(request)
+
+    def _submit(self, request: dict[str, Any]) -> None:
         if not request["text"].strip():
             with self._lock:
                 self._runner.submit(lambda generation: None)
@@ -420,6 +426,11 @@ class ExplainWidget(anywidget.AnyWidget):
                     self.progress = done / total
 
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
+        # Someone is looking at this one: background work on the same model waits at its next batch.
+        with self._explainer.evaluator.interactive():
+            self._compute_now(generation, request)
+
+    def _compute_now(self, generation: int, request: dict[str, Any]) -> None:
         try:
             result = self._explainer.attribute(
                 request["text"],
@@ -477,9 +488,10 @@ class ExplainWidget(anywidget.AnyWidget):
             faithful = self.faithfulness.get("result_for") == request
 
             def job(generation: int) -> None:
-                self._interact(generation, request, result)
-                if not faithful:
-                    self._measure(generation, request, result)
+                with self._explainer.evaluator.interactive():
+                    self._interact(generation, request, result)
+                    if not faithful:
+                        self._measure(generation, request, result)
 
             self._runner.submit(job)
 
@@ -517,6 +529,9 @@ class ExplainWidget(anywidget.AnyWidget):
             if found is not None:
                 self._interactions = (full, found)
             self.pairs = payload
+    def _measure_now(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
+        with self._explainer.evaluator.interactive():
+            self._measure(generation, request, result)
 
     def _measure(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
         """Measure faithfulness of `result` for the selected class and publish it, unless superseded."""
