@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from .game import Encoding, MaskRule
+from .packing import PackedRow, pack, plan_batches
 
 # Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
 # smaller passes let progress move; CUDA starts large and halves on out-of-memory.
@@ -43,10 +44,10 @@ def stand_in_pad_id(model: torch.nn.Module) -> Iterator[None]:
     """Let a last-token classifier without a pad id run batches, restoring its config afterwards.
 
     Such models pool the last token that is not padding, and refuse batches when `pad_token_id` is None
-    because they cannot tell padding apart. The evaluator never pads (every row is the whole input), so
-    for the duration of the forward pass the pad id is set to -1, which no token has: the pooled token is
-    then the last position, exactly what the model uses for a single row. Counted per config, so a widget's
-    worker and a call on the main thread can overlap on one model.
+    because they cannot tell padding apart. The evaluator never pads such a model (only rows of equal length
+    share a pass), so for the duration of the forward pass the pad id is set to -1, which no token has: the
+    pooled token is then the last position, exactly what the model uses for a single row. Counted per
+    config, so a widget's worker and a call on the main thread can overlap on one model.
     """
     config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
     with _stand_in_lock:
@@ -100,7 +101,7 @@ class Evaluator:
         self._lock = threading.RLock()  # widgets on background threads may share one evaluator
         self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
         self._cached_rows = 0
-        self._max_rows: dict[int, int] = {}  # sequence length -> largest batch known to fit
+        self._max_tokens: int | None = None  # tokens per pass known to fit, once a larger pass ran out of memory
         self.rows_run = 0  # rows sent through the model, for tests and benchmarks
         self.forward_calls = 0
         self.stand_in_pad = False  # set once the model refused a batch for want of a pad id
@@ -116,13 +117,15 @@ class Evaluator:
         self._cache.clear()
         self._cached_rows = 0
 
-    def _rows_per_batch(self, length: int) -> int:
-        if length in self._max_rows:
-            return self._max_rows[length]
+    def _rows_per_batch(self, width: int) -> int:
+        """How many rows of `width` tokens one forward pass takes."""
         if self.batch_size != "auto":
-            return int(self.batch_size)
-        budget = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"]
-        return max(1, budget // max(1, length))
+            rows = int(self.batch_size)
+        else:
+            rows = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"] // max(1, width)
+        if self._max_tokens is not None:
+            rows = min(rows, self._max_tokens // max(1, width))
+        return max(1, rows)
 
     def _table(self, encoding: Encoding, rule: MaskRule) -> dict[bytes, np.ndarray]:
         key = (encoding.key, rule)
@@ -132,10 +135,10 @@ class Evaluator:
         self._cache.move_to_end(key)
         return table
 
-    def _evict(self, keep: tuple) -> None:
-        while self._cached_rows > self.max_cached_rows and len(self._cache) > 1:
+    def _evict(self, keep: set[tuple]) -> None:
+        while self._cached_rows > self.max_cached_rows and len(self._cache) > len(keep):
             key, table = next(iter(self._cache.items()))
-            if key == keep:
+            if key in keep:
                 break
             self._cached_rows -= len(table)
             del self._cache[key]
@@ -149,76 +152,87 @@ class Evaluator:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
         """Raw model outputs (B, C) in float64 for token keep masks (B, L); True keeps a token."""
+        return self.evaluate_many([(encoding, keep, rule)], on_progress=on_progress)[0]
+
+    def evaluate_many(
+        self,
+        requests: Sequence[tuple[Encoding, np.ndarray, MaskRule]],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[np.ndarray]:
+        """Raw model outputs for keep masks of several inputs at once, one (B_i, C) array per request.
+
+        Rows of different inputs share forward passes (see `packing`), so many short texts fill a batch
+        that one of them alone would leave mostly empty; each row is cached under its own input.
+        """
         with self._lock:
-            return self._evaluate(encoding, keep, rule, on_progress)
+            return self._evaluate(requests, on_progress)
 
     def _evaluate(
         self,
-        encoding: Encoding,
-        keep: np.ndarray,
-        rule: MaskRule,
+        requests: Sequence[tuple[Encoding, np.ndarray, MaskRule]],
         on_progress: Callable[[int, int], None] | None,
-    ) -> np.ndarray:
-        keep = np.asarray(keep, dtype=bool)
-        table = self._table(encoding, rule)
-        keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
-        todo: dict[bytes, int] = {}
-        for i, k in enumerate(keys):
-            if k not in table and k not in todo:
-                todo[k] = i
-        if todo:
-            pending = list(todo)
+    ) -> list[np.ndarray]:
+        tables, all_keys = [], []
+        rows: list[PackedRow] = []
+        targets: list[tuple[dict[bytes, np.ndarray], bytes]] = []
+        for encoding, keep, rule in requests:
+            keep = np.asarray(keep, dtype=bool)
+            table = self._table(encoding, rule)
+            keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
+            todo: dict[bytes, int] = {}
+            for i, k in enumerate(keys):
+                if k not in table and k not in todo:
+                    todo[k] = i
+            for k, i in todo.items():
+                rows.append(PackedRow(encoding, keep[i], rule))
+                targets.append((table, k))
+            tables.append(table)
+            all_keys.append(keys)
+        if rows:
 
-            def store(start: int, out: np.ndarray) -> None:
+            def store(index: list[int], out: np.ndarray) -> None:
                 # cache each batch as it arrives, so a superseded job still leaves its rows for the next one
-                for k, row in zip(pending[start : start + len(out)], out):
+                for j, row in zip(index, out):
+                    table, k = targets[j]
                     table[k] = row
                 self._cached_rows += len(out)
 
             try:
-                self._forward(encoding, keep[list(todo.values())], rule, on_progress, store)
+                self._forward(rows, on_progress, store)
             finally:
-                self._evict((encoding.key, rule))
+                self._evict({(e.key, r) for e, _, r in requests})
         elif on_progress is not None:
             on_progress(0, 0)
-        return np.stack([table[k] for k in keys]) if keys else np.zeros((0, 0))
+        return [np.stack([t[k] for k in keys]) if keys else np.zeros((0, 0)) for t, keys in zip(tables, all_keys)]
 
     def _forward(
         self,
-        encoding: Encoding,
-        keep: np.ndarray,
-        rule: MaskRule,
+        rows: list[PackedRow],
         on_progress: Callable[[int, int], None] | None,
-        store: Callable[[int, np.ndarray], None],
+        store: Callable[[list[int], np.ndarray], None],
     ) -> None:
         device = self.device
-        base = torch.as_tensor(encoding.input_ids, device=device)
-        extra = {k: torch.as_tensor(v, device=device) for k, v in encoding.extra.items()}
-        length = len(encoding.input_ids)
-        total = len(keep)
+        total = len(rows)
         done = 0
-        rows = self._rows_per_batch(length)
         autocast = (
             torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
             if self.autocast
             else contextlib.nullcontext()
         )
+        pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id())
         with eval_mode(self.model), torch.inference_mode(), autocast:
-            while done < total:
-                chunk = torch.as_tensor(keep[done : done + rows], device=device)
-                n = len(chunk)
-                if rule.uses_attention:
-                    ids = base.expand(n, -1)
-                    attention = chunk.to(torch.long)
-                else:
-                    ids = torch.where(chunk, base, torch.tensor(rule.token_id, device=device))
-                    attention = torch.ones_like(ids)
-                inputs = {k: v.expand(n, -1) for k, v in extra.items()}
+            while pending:
+                index = pending.pop(0)
+                width = max(len(rows[j].encoding.input_ids) for j in index)
+                n = len(index)
+                batch = pack(rows, index, self._pad_id() or 0, device)
                 try:
-                    logits = self._call(ids, attention, inputs)
+                    logits = self._call(batch.input_ids, batch.attention_mask, batch.extra)
                 except Exception as err:  # noqa: BLE001 - only out-of-memory and pad-id refusals are retried
                     if _refuses_batches(err) and not self.stand_in_pad:
                         self.stand_in_pad = True
+                        pending.insert(0, index)
                         continue
                     if _refuses_batches(err):
                         raise ValueError(
@@ -227,8 +241,9 @@ class Evaluator:
                         ) from err
                     if not _is_oom(err) or n == 1:
                         raise
-                    rows = max(1, n // 2)
-                    self._max_rows[length] = rows
+                    self._max_tokens = max(1, n // 2) * width
+                    left = index + [j for b in pending for j in b]
+                    pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(), subset=left)
                     if device.type == "cuda":
                         torch.cuda.empty_cache()
                     continue
@@ -239,12 +254,25 @@ class Evaluator:
                         "cannot be explained. Check the model's weights and dtype (half precision overflows are "
                         "common; try float32 or autocast='bf16')."
                     )
-                store(done, logits)
+                store(index, logits)
                 done += n
                 self.rows_run += n
                 self.forward_calls += 1
                 if on_progress is not None:
                     on_progress(done, total)
+
+    def _pad_id(self) -> int | None:
+        """The id padding may use, or None when rows of different lengths must not share a pass.
+
+        A model without a pad id cannot tell padding apart (last-token classifiers would pool a pad), so
+        only rows of equal length are packed together for it.
+        """
+        if self.stand_in_pad:
+            return None
+        config = self.model.config.get_text_config() if hasattr(self.model.config, "get_text_config") else \
+            self.model.config
+        pad = getattr(config, "pad_token_id", None)
+        return int(pad) if isinstance(pad, (int, np.integer)) and pad >= 0 else None
 
     def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
         with stand_in_pad_id(self.model) if self.stand_in_pad else contextlib.nullcontext():

@@ -13,6 +13,7 @@ import torch
 
 from . import estimators
 from .evaluator import Evaluator, ModelOutputError
+from .packing import run_plans
 from .game import (
     TextGame,
     check_output,
@@ -225,6 +226,46 @@ class Explainer:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Attribution:
         """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form)."""
+        game, used, plan = self._plan(text, method, output, players, masked, max_evals, seed, on_progress)
+        result = estimators.run(plan, game)
+        if on_progress is not None:
+            on_progress(game.evaluations_done, game.evaluations_done)
+        return self._attribution(text, game, used, result, players, max_evals)
+
+    def attribute_many(
+        self,
+        texts: Sequence[str],
+        *,
+        method: str = "auto",
+        output: str | None = None,
+        players: str = "token",
+        masked: Sequence[int] = (),
+        max_evals: int = 500,
+        seed: int = 0,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[Attribution]:
+        """`attribute` for each text, with the rows of all texts packed into shared forward passes.
+
+        Each result equals `attribute(text, ...)` for that text; many short texts fill a GPU batch that one
+        alone would leave mostly idle. `on_progress(finished_texts, total)` runs after every round of passes.
+        """
+        started = [self._plan(t, method, output, players, masked, max_evals, seed, None) for t in texts]
+        results = run_plans([(plan, game) for game, _, plan in started], on_round=on_progress)
+        return [self._attribution(t, game, used, result, players, max_evals)
+                for t, (game, used, _), result in zip(texts, started, results)]
+
+    def _plan(
+        self,
+        text: str,
+        method: str,
+        output: str | None,
+        players: str,
+        masked: Sequence[int],
+        max_evals: int,
+        seed: int,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> tuple[TextGame, str, estimators.Plan]:
+        """The game for `text`, the method chosen for it, and that method's plan (not started)."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
         if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
@@ -234,16 +275,21 @@ class Explainer:
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
         game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
         if used == "exact":
-            result = estimators.exact(game, n)
+            plan = estimators.exact_plan(n)
         elif used == "partition":
             tree = estimators.text_tree(game.encoding, [game.players.positions[i] for i in game.free])
-            result = estimators.partition(game, n, int(max_evals), tree, seed)
+            plan = estimators.partition_plan(n, int(max_evals), tree, seed)
         else:
-            result = estimators.permutation(game, n, int(max_evals), seed)
+            plan = estimators.permutation_plan(n, int(max_evals), seed)
+        return game, used, plan
+
+    def _attribution(
+        self, text: str, game: TextGame, used: str, result: estimators.Attributions, players: str, max_evals: int
+    ) -> Attribution:
+        """The public answer for one text from its game and the estimator's result."""
+        n = game.n_free
         values = np.zeros((len(game.players), result.values.shape[1] if n else len(result.base)))
         values[game.free] = result.values
-        if on_progress is not None:
-            on_progress(game.evaluations_done, game.evaluations_done)
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
         probs, probs_full = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
