@@ -12,19 +12,23 @@ from .engine import (
     explain_callable,
     faithfulness,
 )
+from .runner import DatasetResults, ResultsMismatch, explain_dataset
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "DatasetResults",
     "DatasetWidget",
     "Evaluator",
     "ExplainWidget",
     "Explainer",
     "Faithfulness",
     "ModelOutputError",
+    "ResultsMismatch",
     "TextGame",
     "explain",
     "explain_callable",
+    "explain_dataset",
     "faithfulness",
 ]
 
