@@ -197,6 +197,15 @@ class DatasetResults:
     def complete(self) -> bool:
         return not self.missing
 
+    def subset(self, index: Sequence[int]) -> "DatasetResults":
+        """The results of rows `index` only, renumbered 0..len(index)-1 in that order."""
+        out = DatasetResults([self.texts[i] for i in index], [self.labels[i] for i in index], self.class_names,
+                             {**self.meta, "n_texts": len(index)}, self.path)
+        for k, i in enumerate(index):
+            if i in self._rows:
+                out.add(k, self._rows[i])
+        return out
+
     def add(self, index: int, attribution: Attribution) -> None:
         self._rows[index] = attribution
 

@@ -105,6 +105,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._faithfulness: tuple[Attribution, int, Faithfulness] | None = None
         self._failure: BaseException | None = None
         self._last_progress = 0.0
+        self._known: dict[tuple, Attribution] = {}
         super().__init__(
             labels=labels,
             target=resolve_target(target, labels),
@@ -321,9 +322,17 @@ class ExplainWidget(anywidget.AnyWidget):
                 if self._runner.is_current(generation):
                     self.progress = done / total
 
+    def remember(self, attribution: Attribution, method: str) -> None:
+        """Show `attribution` without computing when its text is opened with nothing masked, the same
+        players, budget and output, and `method` (the method it was asked for), e.g. rows of a saved run."""
+        a = attribution
+        self._known[(a.text, a.players, method, int(a.max_evals), a.output)] = a
+
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
+        known = None if request["masked"] else self._known.get(
+            (request["text"], request["players"], request["method"], request["max_evals"], request["output"]))
         try:
-            result = self._explainer.attribute(
+            result = known or self._explainer.attribute(
                 request["text"],
                 method=request["method"],
                 output=request["output"],
