@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import shap_widget as sw
-from shap_widget.engine.explain import Explainer
+from shap_widget.engine.explain import Explainer, get_explainer
 from shap_widget.runner.store import ResultStore
 
 TESTS = Path(__file__).resolve().parent
@@ -209,3 +209,27 @@ def test_path_in_a_read_only_folder_is_refused(model, tokenizer, tmp_path):
             sw.explain_dataset(model, tokenizer, ["good"], path=folder / "run.parquet")
     finally:
         folder.chmod(0o700)
+
+
+def test_from_results_shows_stored_rows_without_computing_them(double_bert, tokenizer, tmp_path):
+    """A partial saved run opens with its finished rows; opening one shows the stored explanation itself."""
+    from shap_widget import DatasetWidget
+
+    path = tmp_path / "run.parquet"
+    sw.explain_dataset(double_bert, tokenizer, TEXTS, labels=[0, 1, 2] * 4, method="exact", path=path,
+                       chunk_size=4, progress_bar=False)
+    ResultStore(path).part_files()[-1].unlink()  # rows 8..11, as if the run had been killed
+    evaluator = get_explainer(double_bert, tokenizer).evaluator  # the run's, which the widget shares
+    evaluator.clear_cache()
+    before = evaluator.rows_run
+    w = DatasetWidget.from_results(path, double_bert, tokenizer, selected=-1, progress_bar=False)
+    w.wait(60)
+    assert w.texts == TEXTS[:8] and w.labels == [0, 1, 2, 0, 1, 2, 0, 1]
+    assert w.explainer.evaluator is evaluator and evaluator.rows_run == before  # all of it came from the file
+    stored = sw.DatasetResults.load(path)
+    np.testing.assert_allclose(w.probabilities, np.stack([a.probabilities_full for a in stored]), atol=1e-12)
+    w.select(5)
+    assert w.explain_widget.attribution is w.attributions[5]
+    _same(w.attributions[5], stored[5], atol=0)
+    w.explain_widget.mask(1)  # a click recomputes live
+    assert w.explain_widget.attribution.masked == (1,) and np.all(w.explain_widget.attribution.values[1] == 0)

@@ -353,8 +353,9 @@ class DatasetWidget(ipywidgets.VBox):
     """Error analysis over a set of texts: a sortable, filterable table with a global token view, above an
     `ExplainWidget` that explains the chosen row.
 
-    Every example is predicted in a few batched forward passes, then explained one by one on a background
-    thread (progress in the widget and as a tqdm bar), the rows the table shows first explained first. The
+    Every example is predicted in a few batched forward passes, then explained a few at a time (sharing
+    forward passes) on a background thread (progress in the widget and as a tqdm bar), the rows the table
+    shows first explained first. `from_results` opens a saved `explain_dataset` run instead. The
     `ExplainWidget` pauses that work while it computes, so the row being looked at always comes first.
 
     texts: the examples. labels: optional true classes, as class indices or label names (None for an unlabelled
