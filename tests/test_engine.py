@@ -61,7 +61,7 @@ def test_exact_equals_brute_force_shapley(model, tokenizer, output):
     assert np.abs(result.values).max() > 1e-3  # the test model is not trivially flat
 
 
-@pytest.mark.parametrize("method", ["exact", "partition", "permutation"])
+@pytest.mark.parametrize("method", ["exact", "kernel", "partition", "permutation"])
 @pytest.mark.parametrize("output", ["probability", "logit", "log-odds"])
 @pytest.mark.parametrize("masked", [(), (1, 4)])
 def test_additivity_for_every_method_output_and_mask(model, tokenizer, method, output, masked):

@@ -71,7 +71,7 @@ def test_packed_rows_are_cached_per_input(model, tokenizer):
     assert ev.rows_run == rows
 
 
-@pytest.mark.parametrize("method", ["exact", "partition", "permutation"])
+@pytest.mark.parametrize("method", ["exact", "kernel", "partition", "permutation"])
 def test_attribute_many_equals_attribute_for_every_text(make_bert, tokenizer, method):
     """Packing texts into shared passes gives each text the values it gets alone (float64, tight tolerance)."""
     model = make_bert().double()
@@ -83,6 +83,8 @@ def test_attribute_many_equals_attribute_for_every_text(make_bert, tokenizer, me
         np.testing.assert_allclose(got.values, alone.values, atol=1e-10, rtol=0)
         np.testing.assert_allclose(got.base_values, alone.base_values, atol=1e-10, rtol=0)
         np.testing.assert_allclose(got.probabilities_full, alone.probabilities_full, atol=1e-10, rtol=0)
+        if method == "kernel":  # a sampled estimate, with the standard errors it had alone
+            np.testing.assert_allclose(got.errors, alone.errors, atol=1e-10, rtol=0)
 
 
 def test_attribute_many_shares_forward_passes(make_bert, tokenizer):

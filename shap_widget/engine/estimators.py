@@ -21,7 +21,7 @@ from shap.maskers._text import partition_tree
 from .game import Encoding
 
 MAX_EXACT_PLAYERS = 14
-METHODS = ("auto", "exact", "partition", "permutation")
+METHODS = ("auto", "exact", "kernel", "partition", "permutation")
 
 Game = Callable[[np.ndarray], np.ndarray]
 
@@ -67,9 +67,13 @@ def _trivial_plan(n: int) -> Plan:
 
 
 def choose_method(n_players: int, max_evals: int) -> str:
-    """Exact when all coalitions fit in the budget, else partition (Owen values over the text's tree)."""
+    """Exact when all coalitions fit in the budget, else the sampled kernel estimator (lowest error per
+    evaluation, with standard errors); partition only where the budget is below what a regression over
+    n players needs (2n + 2 evaluations)."""
     if n_players <= 1 or (n_players <= MAX_EXACT_PLAYERS and 2**n_players <= max_evals):
         return "exact"
+    if max_evals >= 2 + 2 * n_players:
+        return "kernel"
     return "partition"
 
 
@@ -81,6 +85,8 @@ def planned_evaluations(method: str, n: int, max_evals: int) -> int:
         return 2**n
     if method == "permutation":
         return 2 + 2 * ((max_evals - 2) // (2 * (n - 1))) * (n - 1)
+    if method == "kernel":
+        return 2 + 2 * min((max_evals - 2) // 2, 2 ** (n - 1) - 1)
     return max_evals
 
 

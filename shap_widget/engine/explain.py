@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import shap
@@ -13,6 +13,7 @@ import torch
 
 from . import estimators
 from .evaluator import Evaluator, ModelOutputError
+from .kernel import DesignPool, kernel_plan
 from .packing import run_plans
 from .game import (
     TextGame,
@@ -47,6 +48,9 @@ class Attribution:
     max_evals: int
     n_evals: int
     truncated: bool
+    errors: np.ndarray | None = None  # (n_players, C) standard errors of sampled values; None when exact
+    final: bool = True  # False for a partial estimate that `Explainer.refine` yields before the last
+    seed: int = 0
 
     def to_shap(self, target: int | str | None = None) -> shap.Explanation:
         """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given."""
@@ -90,6 +94,18 @@ def _check_text(text: Any) -> str:
     if not text.strip():
         raise ValueError("text is empty; give a sentence to explain.")
     return text
+
+
+def _check_tolerance(tolerance: Any) -> float | None:
+    """A positive, finite standard error to stop at, or None to spend the whole budget."""
+    if tolerance is None:
+        return None
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.integer, np.floating)):
+        raise TypeError(f"tolerance must be a positive number (a standard error to stop at) or None, got "
+                        f"{type(tolerance).__name__}.")
+    if not np.isfinite(tolerance) or tolerance <= 0:
+        raise ValueError(f"tolerance must be a positive, finite standard error such as 0.01, got {tolerance!r}.")
+    return float(tolerance)
 
 
 def _check_masked(masked: Any) -> tuple[int, ...]:
@@ -173,6 +189,7 @@ class Explainer:
         self.max_length = max_input_length(model, tokenizer)
         self._labels: list[str] | None = None
         self._kind: str | None = None
+        self.designs = DesignPool()  # sampled designs per input, re-used by later games on the same input
 
     def _head(self, game: TextGame) -> None:
         if self._kind is None:
@@ -223,14 +240,61 @@ class Explainer:
         masked: Sequence[int] = (),
         max_evals: int = 500,
         seed: int = 0,
+        tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Attribution:
         """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form)."""
-        game, used, plan = self._plan(text, method, output, players, masked, max_evals, seed, on_progress)
-        result = estimators.run(plan, game)
-        if on_progress is not None:
-            on_progress(game.evaluations_done, game.evaluations_done)
-        return self._attribution(text, game, used, result, players, max_evals)
+        result = None
+        for result in self.refine(text, method=method, output=output, players=players, masked=masked,
+                                  max_evals=max_evals, seed=seed, tolerance=tolerance, on_progress=on_progress):
+            pass
+        assert result is not None and result.final
+        return result
+
+    def refine(
+        self,
+        text: str,
+        *,
+        method: str = "auto",
+        output: str | None = None,
+        players: str = "token",
+        masked: Sequence[int] = (),
+        max_evals: int = 500,
+        seed: int = 0,
+        tolerance: float | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Attribution]:
+        """Successive estimates for `text` as batches of evaluations arrive, the last one marked `final`.
+
+        The sampled estimator (`method="kernel"`, what `auto` picks beyond the exact limit) yields a first
+        estimate after its first batch and a better one after each further batch, each with standard errors
+        and its evaluations so far, and stops when `max_evals` is spent or every standard error is at most
+        `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
+        additive: base_values + values.sum(0) equals the output.
+        """
+        game, used, plan, keep = self._plan(text, method, output, players, masked, max_evals, seed, tolerance,
+                                            on_progress)
+        probs = None
+        item = next(plan)
+        while True:
+            if not isinstance(item, estimators.Attributions):
+                try:
+                    item = plan.send(game(item))
+                except StopIteration as stop:
+                    item = stop.value
+                else:
+                    continue
+            if probs is None:
+                probs = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
+            if item.final and on_progress is not None:
+                on_progress(game.evaluations_done, game.evaluations_done)
+            yield self._attribution(text, game, item, used, players, int(max_evals), seed, probs)
+            if item.final:
+                return
+            try:
+                item = plan.send(None)
+            except StopIteration as stop:
+                item = stop.value
 
     def attribute_many(
         self,
@@ -242,6 +306,7 @@ class Explainer:
         masked: Sequence[int] = (),
         max_evals: int = 500,
         seed: int = 0,
+        tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> list[Attribution]:
         """`attribute` for each text, with the rows of all texts packed into shared forward passes.
@@ -249,10 +314,13 @@ class Explainer:
         Each result equals `attribute(text, ...)` for that text; many short texts fill a GPU batch that one
         alone would leave mostly idle. `on_progress(finished_texts, total)` runs after every round of passes.
         """
-        started = [self._plan(t, method, output, players, masked, max_evals, seed, None) for t in texts]
-        results = run_plans([(plan, game) for game, _, plan in started], on_round=on_progress)
-        return [self._attribution(t, game, used, result, players, max_evals)
-                for t, (game, used, _), result in zip(texts, started, results)]
+        started = [self._plan(t, method, output, players, masked, max_evals, seed, tolerance, None) for t in texts]
+        results = run_plans([(plan, game) for game, _, plan, _ in started], on_round=on_progress)
+        out = []
+        for text, (game, used, _, keep), result in zip(texts, started, results):
+            probs = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
+            out.append(self._attribution(text, game, result, used, players, int(max_evals), seed, probs))
+        return out
 
     def _plan(
         self,
@@ -263,13 +331,16 @@ class Explainer:
         masked: Sequence[int],
         max_evals: int,
         seed: int,
+        tolerance: float | None,
         on_progress: Callable[[int, int], None] | None,
-    ) -> tuple[TextGame, str, estimators.Plan]:
-        """The game for `text`, the method chosen for it, and that method's plan (not started)."""
+    ) -> tuple[TextGame, str, estimators.Plan, np.ndarray]:
+        """The game for `text`, the method chosen for it, that method's plan (not started), and the keep
+        masks (2, L) of the explained and the full input, whose probabilities the answer reports."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
         if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
             raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
+        tolerance = _check_tolerance(tolerance)
         game = self.game(text, players=players, masked=masked, output=output, on_progress=on_progress)
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
@@ -279,20 +350,29 @@ class Explainer:
         elif used == "partition":
             tree = estimators.text_tree(game.encoding, [game.players.positions[i] for i in game.free])
             plan = estimators.partition_plan(n, int(max_evals), tree, seed)
-        else:
+        elif used == "permutation":
             plan = estimators.permutation_plan(n, int(max_evals), seed)
-        return game, used, plan
-
-    def _attribution(
-        self, text: str, game: TextGame, used: str, result: estimators.Attributions, players: str, max_evals: int
-    ) -> Attribution:
-        """The public answer for one text from its game and the estimator's result."""
-        n = game.n_free
-        values = np.zeros((len(game.players), result.values.shape[1] if n else len(result.base)))
-        values[game.free] = result.values
+        else:
+            free = np.zeros(len(game.players), dtype=bool)
+            free[game.free] = True
+            key = (game.encoding.key, game.rule, players)
+            plan = kernel_plan(n, int(max_evals), seed, tolerance=tolerance, free=free,
+                               previous=self.designs.usable(key, free),
+                               on_design=lambda design: self.designs.add(key, design))
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
-        probs, probs_full = probabilities(self.evaluator.evaluate(game.encoding, keep, game.rule), game.kind)
+        return game, used, plan, keep
+
+    def _attribution(self, text: str, game: TextGame, result: estimators.Attributions, method: str,
+                     players: str, max_evals: int, seed: int, probs: tuple[np.ndarray, np.ndarray]) -> Attribution:
+        """The engine's estimate placed back among all players (masked ones at 0)."""
+        n_classes = result.values.shape[1] if game.n_free else len(result.base)
+        values = np.zeros((len(game.players), n_classes))
+        values[game.free] = result.values
+        errors = None
+        if result.errors is not None:
+            errors = np.zeros_like(values)
+            errors[game.free] = result.errors
         return Attribution(
             text=text,
             tokens=list(game.players.texts),
@@ -302,14 +382,17 @@ class Explainer:
             values=values,
             base_values=np.asarray(result.base, dtype=np.float64),
             outputs=np.asarray(result.output, dtype=np.float64),
-            probabilities=probs,
-            probabilities_full=probs_full,
+            probabilities=probs[0],
+            probabilities_full=probs[1],
             output=game.output,
-            method=used,
+            method=method,
             masked=game.masked,
-            max_evals=int(max_evals),
+            max_evals=max_evals,
             n_evals=result.n_evals,
             truncated=game.encoding.truncated,
+            errors=errors,
+            final=result.final,
+            seed=seed,
         )
 
     def explain(self, text: str, *, target: int | str | None = None, **kwargs) -> shap.Explanation:
@@ -354,11 +437,15 @@ def explain(
     mask: str | int = "auto",
     autocast: str | None = None,
     seed: int = 0,
+    tolerance: float | None = None,
 ) -> shap.Explanation:
     """SHAP values of `model`'s prediction on `text`, masking on token ids.
 
-    method: "exact" (all 2^n coalitions, up to 14 players), "partition" (Owen values over the text's
-    phrase tree, as shap's PartitionExplainer), "permutation" (antithetic permutation sampling), or "auto".
+    method: "exact" (all 2^n coalitions, up to 14 players), "kernel" (paired kernel regression on a
+    sample of coalitions, with standard errors; see `shap_widget.engine.kernel`), "partition" (Owen values
+    over the text's phrase tree, as shap's PartitionExplainer), "permutation" (antithetic permutation
+    sampling), or "auto" (exact where all coalitions fit in `max_evals`, else kernel). tolerance: for
+    "kernel", stop early once every standard error is at most this.
     output: "probability" (default for classifiers), "logit" or "log-odds". target: a class index or label;
     None explains every class (values of shape (n_players, n_classes)). players: "token" or "word".
     masked: player indices held masked. mask: "auto" (mask token, else pad, else unk, else attention),
@@ -367,7 +454,7 @@ def explain(
     """
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
     return explainer.explain(text, target=target, method=method, output=output, players=players,
-                             masked=masked, max_evals=max_evals, seed=seed)
+                             masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance)
 
 
 def _text_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:

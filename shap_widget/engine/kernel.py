@@ -1,0 +1,315 @@
+"""The default sampled estimator: paired kernel regression over an order sample of coalition pairs.
+
+Shapley values are the solution of a weighted least-squares problem over all coalitions (Charnes et al. 1988;
+Lundberg & Lee 2017, KernelSHAP), constrained so that they add up to output - base. This estimator solves that
+problem on a sample and says how far off it may be:
+
+- **Paired coalitions** S and its complement (Covert & Lee, "Improving KernelSHAP", AISTATS 2021): the pair
+  cancels the odd part of the game's deviation from additivity, so near-additive games (most text classifiers)
+  are recovered from few rows.
+- **Leverage-style size measure without replacement** (Musco & Witter, "Provably Accurate Shapley Value
+  Estimation via Leverage Score Sampling", ICLR 2025): pairs are drawn with a measure per coalition size that
+  spreads rows over all sizes more evenly than the kernel's own weights, each pair at most once. Sizes whose
+  pairs all fit are taken whole (exact strata, no variance), which is where the kernel weight is largest.
+- **Order sampling** (Rosén 1997; Ohlsson's sequential Poisson sampling): every pair gets a key u / λ, and the
+  sample after m pairs is the m smallest keys. Each prefix is itself a proper sample, so the estimate can stop
+  after any batch ("anytime"), Horvitz-Thompson weights follow from the next key, and the budget is met
+  exactly.
+- **Standard errors** by linearising the constrained regression (a sandwich estimator under Poisson sampling);
+  exact strata contribute none.
+- **Re-use across clicks**: masking a player gives the old game with one player forced off. Every coalition of
+  the new game is one side of exactly one pair of the old design, drawn with a known probability, so the old
+  sample is a proper (unpaired) sample of the new game: the first estimate after a click needs no forward
+  pass. The new design then takes, within each size, the pairs the old one already half-evaluated before fresh
+  ones; pairs within a size are exchangeable, so this keeps the sample uniform.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .estimators import Attributions, Plan, _trivial_plan
+
+# Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
+# equally likely), 1 the kernel's own weights. Chosen by benchmarks/bench_accuracy.py.
+BETA = 1.0
+FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+@dataclass
+class Design:
+    """The pairs a sampled estimate used, as player-level coalitions, kept to re-use in later games.
+
+    `free` marks the game's free players (over all players of the input); `sides` holds one side of each
+    pair (the other is `free & ~side`); `pi` each pair's inclusion probability.
+    """
+
+    free: np.ndarray
+    sides: np.ndarray
+    pi: np.ndarray
+
+
+@dataclass
+class DesignPool:
+    """Recent designs per input, so a click's game can start from the coalitions already evaluated."""
+
+    max_inputs: int = 64
+    per_input: int = 4
+    _designs: dict = field(default_factory=dict)
+
+    def add(self, key, design: Design) -> None:
+        designs = self._designs.pop(key, [])
+        designs = [d for d in designs if not (np.array_equal(d.free, design.free) and len(d.sides) <= len(design.sides))]
+        self._designs[key] = (designs + [design])[-self.per_input :]
+        while len(self._designs) > self.max_inputs:
+            self._designs.pop(next(iter(self._designs)))
+
+    def usable(self, key, free: np.ndarray) -> Design | None:
+        """The most recent design whose free players include all of `free`: its pairs are valid rows."""
+        for design in reversed(self._designs.get(key, [])):
+            if not np.any(free & ~design.free):
+                return design
+        return None
+
+
+class _Classes:
+    """Pair classes k = 1..n//2 (a coalition of size k and its complement): counts, measures, kernel weights."""
+
+    def __init__(self, n: int, beta: float = BETA) -> None:
+        self.n = n
+        self.k = np.arange(1, n // 2 + 1)
+        log_c = np.array([_log_comb(n, int(k)) for k in self.k])
+        half = 2 * self.k == n
+        self.count = [math.comb(n, int(k)) // (2 if h else 1) for k, h in zip(self.k, half)]
+        self.log_count = log_c - np.log(2.0) * half
+        # selection measure of the whole class: (s (n - s))^-beta / C(n, s) per coalition, over its pairs
+        self.log_measure = -beta * np.log(self.k * (n - self.k)) - np.log(2.0) * half
+        # kernel weight of one coalition of size k, up to a constant: 1 / (C(n, k) k (n - k))
+        self.log_mu = -log_c - np.log(self.k * (n - self.k))
+
+    def of(self, size: int) -> int:
+        """The class index of a coalition of this size (0 < size < n)."""
+        return min(size, self.n - size) - 1
+
+
+class _OrderSample:
+    """Pair keys in increasing order, class by class, as if every pair had drawn a uniform u and key u / λ."""
+
+    def __init__(self, classes: _Classes, rng: np.random.Generator) -> None:
+        self.classes = classes
+        self.rng = rng
+        self.taken = [0] * len(classes.k)
+        self._g = [0.0] * len(classes.k)  # count * u of the last order statistic drawn, per class
+        self._heap: list[tuple[float, int]] = []
+        for c in range(len(classes.k)):
+            self._push(c)
+
+    def _push(self, c: int) -> None:
+        count, i = self.classes.count[c], self.taken[c]
+        if i >= count:
+            return
+        # the next of `count` uniform order statistics, scaled by count (stable for astronomically many pairs)
+        e = -math.expm1(math.log1p(-self.rng.random()) / float(count - i))
+        self._g[c] += (float(count) - self._g[c]) * e
+        heapq.heappush(self._heap, (math.log(max(self._g[c], 1e-300)) - self.classes.log_measure[c], c))
+
+    def take(self, m: int) -> list[int]:
+        """The classes of the next m pairs in key order."""
+        out = []
+        while len(out) < m and self._heap:
+            _, c = heapq.heappop(self._heap)
+            self.taken[c] += 1
+            out.append(c)
+            self._push(c)
+        return out
+
+    def log_pi(self) -> np.ndarray:
+        """Each class's inclusion probability (log) for the sample taken so far: min(1, λ · next key)."""
+        next_key = self._heap[0][0] if self._heap else np.inf
+        log_pi = np.minimum(0.0, self.classes.log_measure - self.classes.log_count + next_key)
+        exhausted = np.array([t >= cnt for t, cnt in zip(self.taken, self.classes.count)])
+        return np.where(exhausted, 0.0, log_pi)
+
+
+class _PairPicker:
+    """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use)."""
+
+    def __init__(self, n: int, rng: np.random.Generator, reuse: dict[int, list[np.ndarray]]) -> None:
+        self.n = n
+        self.rng = rng
+        self.seen: set[bytes] = set()
+        self.reuse = {c: list(v) for c, v in reuse.items()}
+        for pool in self.reuse.values():
+            rng.shuffle(pool)
+
+    def _canonical(self, side: np.ndarray) -> np.ndarray:
+        k = int(side.sum())
+        return ~side if 2 * k > self.n or (2 * k == self.n and not side[0]) else side
+
+    def _new(self, side: np.ndarray) -> bool:
+        key = np.packbits(side).tobytes()
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def pick(self, c: int) -> np.ndarray:
+        pool = self.reuse.get(c)
+        while pool:
+            side = self._canonical(pool.pop())
+            if self._new(side):
+                return side
+        while True:
+            side = np.zeros(self.n, dtype=bool)
+            side[self.rng.choice(self.n, c + 1, replace=False)] = True
+            side = self._canonical(side)
+            if self._new(side):
+                return side
+
+
+def _solve(
+    z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Constrained weighted least squares and its standard errors; None where the sample cannot identify φ.
+
+    z (R, n) rows, y (R, C) their values minus the base, unit (R,) the sampling unit of each row, w (U,)
+    each unit's weight (kernel weight / inclusion probability), var_w (U,) = (1 - π) w² for the variance,
+    delta (C,) = output - base, which the values add up to.
+    """
+    n = z.shape[1]
+    Z = z.astype(np.float64)
+    rw = w[unit]
+    A = (Z * rw[:, None]).T @ Z
+    scale = max(float(np.trace(A)) / n, 1e-300)
+    K = np.zeros((n + 1, n + 1))
+    K[:n, :n] = A / scale
+    K[:n, n] = K[n, :n] = 1.0
+    if not np.all(np.isfinite(K)) or np.linalg.cond(K) > 1e10:
+        return None
+    Kinv = np.linalg.inv(K)
+    Q = Kinv[:n, :n] / scale
+    phi = Q @ ((Z * rw[:, None]).T @ y) + np.outer(Kinv[:n, n], delta)
+    resid = y - Z @ phi
+    scores = np.zeros((len(w), n, y.shape[1]))
+    np.add.at(scores, unit, Z[:, :, None] * resid[:, None, :])
+    h = np.einsum("unc,nk->ukc", scores, Q)
+    var = np.einsum("u,ukc->kc", var_w, h**2)
+    return phi, np.sqrt(np.maximum(var, 0.0))
+
+
+def _weights(log_mu: np.ndarray, log_pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horvitz-Thompson weights μ/π (rescaled; the fit is scale-free) and the variance weights (1 - π) w²."""
+    log_w = log_mu - log_pi
+    w = np.exp(log_w - log_w.max())
+    return w, (1.0 - np.exp(log_pi)) * w**2
+
+
+def _previous_rows(previous: Design, free: np.ndarray, classes: _Classes):
+    """The earlier design's coalitions that are coalitions of this game, with their pairs' inclusion.
+
+    Each coalition T of this game is one side of exactly one pair of the earlier design ({T, rest}), so
+    the sides found here are a proper sample of this game's coalitions, drawn with that pair's probability.
+    """
+    n = classes.n
+    gone = previous.free & ~free
+    rows, log_pi = [], []
+    for side, pi in zip(previous.sides, previous.pi):
+        for s in (side, previous.free & ~side):
+            if not np.any(s & gone):
+                t = s[free]
+                if 0 < int(t.sum()) < n:
+                    rows.append(t)
+                    log_pi.append(math.log(pi))
+    return np.array(rows, dtype=bool).reshape(-1, n), np.array(log_pi), bool(np.any(gone))
+
+
+def kernel_plan(
+    n: int,
+    max_evals: int,
+    seed: int = 0,
+    *,
+    tolerance: float | None = None,
+    previous: Design | None = None,
+    free: np.ndarray | None = None,
+    on_design: Callable[[Design], None] | None = None,
+) -> Plan:
+    """Paired kernel regression on an order sample of pairs; yields an estimate after each batch.
+
+    `previous` is an earlier design on the same input whose free players include this game's (`free`, a
+    mask over all players): its coalitions are re-used. `on_design(design)` receives this game's design as
+    it grows, for later games to re-use. Stops when the budget is spent or every standard error is at most
+    `tolerance`.
+    """
+    if n <= 1:
+        return (yield from _trivial_plan(n))
+    if max_evals < 2 + 2 * n:
+        raise ValueError(
+            f"max_evals={max_evals} is too small for method='kernel' with {n} players: the regression needs at "
+            f"least {2 + 2 * n} evaluations ({n} pairs of coalitions plus the empty and full inputs). Raise "
+            "max_evals, or use method='partition'."
+        )
+    free = np.ones(n, dtype=bool) if free is None else np.asarray(free, dtype=bool)
+    rng = np.random.default_rng(seed)
+    classes = _Classes(n)
+    ends = yield np.array([[False] * n, [True] * n])
+    base, full = ends[0], ends[1]
+    delta = full - base
+    reuse: dict[int, list[np.ndarray]] = {}
+    if previous is not None:
+        rows, log_pi, fewer = _previous_rows(previous, free, classes)
+        for t in rows:
+            reuse.setdefault(classes.of(int(t.sum())), []).append(t)
+        if fewer and len(rows) > n:
+            # a click: the old sample, unpaired, is already a sample of this game and costs no forward pass
+            values = yield rows
+            sizes = rows.sum(axis=1)
+            w, var_w = _weights(-np.array([_log_comb(n, int(s)) for s in sizes]) - np.log(sizes * (n - sizes)),
+                                log_pi)
+            fit = _solve(rows, values - base, np.arange(len(rows)), w, var_w, delta)
+            if fit is not None:
+                yield Attributions(fit[0], base, full, 2 + len(rows), fit[1], final=False)
+    order = _OrderSample(classes, rng)
+    picker = _PairPicker(n, rng, reuse)
+    budget = min((max_evals - 2) // 2, sum(classes.count))
+    sides = np.zeros((0, n), dtype=bool)
+    values = np.zeros((0, 2, len(base)))
+    unit_class = np.zeros(0, dtype=np.int64)
+    target = min(budget, max(FIRST_ROWS // 2, n + n // 4))
+    result = None
+    while len(sides) < budget:
+        batch = order.take(target - len(sides))
+        new = np.array([picker.pick(c) for c in batch], dtype=bool).reshape(-1, n)
+        out = yield np.concatenate([new, ~new])
+        sides = np.concatenate([sides, new])
+        values = np.concatenate([values, np.stack([out[: len(new)], out[len(new):]], axis=1)])
+        unit_class = np.concatenate([unit_class, np.array(batch, dtype=np.int64)])
+        log_pi = order.log_pi()[unit_class]
+        if on_design is not None:
+            player_sides = np.zeros((len(sides), len(free)), dtype=bool)
+            player_sides[:, free] = sides
+            on_design(Design(free.copy(), player_sides, np.exp(log_pi)))
+        w, var_w = _weights(classes.log_mu[unit_class], log_pi)
+        m = len(sides)
+        fit = _solve(np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]]) - base,
+                     np.concatenate([np.arange(m), np.arange(m)]), w, var_w, delta)
+        if fit is not None:
+            stop = m >= budget or (tolerance is not None and float(fit[1].max()) <= tolerance)
+            result = Attributions(fit[0], base, full, 2 + 2 * m, fit[1], final=stop)
+            if stop:
+                return result
+            yield result
+        target = min(budget, max(target + FIRST_ROWS // 2, int(target * 1.6)))
+    if result is None:
+        raise ValueError(
+            f"{max_evals} evaluations could not identify the values of {n} players; raise max_evals."
+        )
+    return Attributions(result.values, base, full, result.n_evals, result.errors, final=True)

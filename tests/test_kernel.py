@@ -1,0 +1,202 @@
+"""The default sampled estimator: convergence, honest standard errors, anytime estimates, re-use after a click."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from shap_widget.engine import estimators
+from shap_widget.engine.explain import Explainer
+from shap_widget.engine.kernel import kernel_plan
+
+TEXT = "the movie was great but the ending was boring and the acting was not good"
+
+
+def softmax_game(n: int, seed: int, interaction: float = 1.0):
+    """A game as a classifier makes it: class probabilities of a linear-plus-pairwise score of the coalition."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, 3))
+    b = rng.normal(size=(n, n, 3)) * interaction / n
+
+    def game(coalitions: np.ndarray) -> np.ndarray:
+        s = coalitions.astype(float)
+        score = s @ a + np.einsum("bi,ijc,bj->bc", s, b, s)
+        e = np.exp(score - score.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    return game
+
+
+def brute_force(game, n: int) -> np.ndarray:
+    """Shapley values by the definition, one subset at a time."""
+    values = np.zeros((n, 3))
+    for i in range(n):
+        others = [j for j in range(n) if j != i]
+        for size in range(n):
+            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in itertools.combinations(others, size):
+                row = np.zeros((2, n), dtype=bool)
+                row[:, list(subset)] = True
+                row[1, i] = True
+                v = game(row)
+                values[i] += w * (v[1] - v[0])
+    return values
+
+
+@pytest.fixture(scope="module")
+def game10():
+    game = softmax_game(10, seed=3)
+    return game, brute_force(game, 10)
+
+
+def relative_error(estimate: np.ndarray, truth: np.ndarray) -> float:
+    return float(((estimate - truth) ** 2).sum() / (truth**2).sum())
+
+
+def test_converges_to_exact_shapley_values(game10):
+    """More evaluations give values closer to the exact ones; all pairs give them exactly, with no error."""
+    game, truth = game10
+    errors = [np.mean([relative_error(estimators.run(kernel_plan(10, budget, seed), game).values, truth)
+                       for seed in range(5)]) for budget in (64, 256, 1000)]
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 2e-3
+    whole = estimators.run(kernel_plan(10, 2**10, 0), game)
+    np.testing.assert_allclose(whole.values, truth, atol=1e-12)
+    assert np.all(whole.errors < 1e-12)
+
+
+def test_nominal_95_percent_intervals_cover_the_exact_values(game10):
+    """Standard errors are honest: value ± 1.96 SE contains the exact value at least 90% of the time."""
+    game, truth = game10
+    covered = []
+    for seed in range(200):
+        result = estimators.run(kernel_plan(10, 200, seed), game)
+        assert np.all(result.errors > 0)
+        covered.append(np.abs(result.values - truth) <= 1.96 * result.errors)
+    coverage = float(np.mean(covered))
+    assert 0.9 <= coverage <= 0.995, coverage
+
+
+def test_every_streamed_estimate_adds_up_and_improves(game10):
+    """Each partial estimate is additive and the standard errors shrink as batches arrive."""
+    game, truth = game10
+    estimates = []
+    final = estimators.run(kernel_plan(10, 600, 1), game, on_estimate=estimates.append)
+    estimates.append(final)
+    assert len(estimates) >= 3 and [e.final for e in estimates] == [False] * (len(estimates) - 1) + [True]
+    full, empty = game(np.ones((1, 10), bool))[0], game(np.zeros((1, 10), bool))[0]
+    for e in estimates:
+        np.testing.assert_allclose(e.base + e.values.sum(axis=0), full, atol=1e-12)
+        np.testing.assert_allclose(e.base, empty)
+    assert [e.n_evals for e in estimates] == sorted(e.n_evals for e in estimates)
+    assert estimates[-1].errors.max() < estimates[0].errors.max()
+    assert final.n_evals == 600
+
+
+def test_tolerance_stops_once_every_standard_error_is_small(game10):
+    """With a tolerance the estimate stops early, as soon as no standard error is above it."""
+    game, _ = game10
+    loose = estimators.run(kernel_plan(10, 1000, 0, tolerance=0.02), game)
+    assert loose.n_evals < 1000 and loose.errors.max() <= 0.02
+    assert estimators.run(kernel_plan(10, 1000, 0), game).n_evals == 1000
+
+
+def test_kernel_beats_permutation_at_equal_evaluations(game10):
+    """At 300 evaluations the default estimator's error is well below antithetic permutation sampling's."""
+    game, truth = game10
+    kernel = np.mean([relative_error(estimators.run(kernel_plan(10, 300, s), game).values, truth) for s in range(8)])
+    perm = np.mean([relative_error(estimators.permutation(game, 10, 300, s).values, truth) for s in range(8)])
+    assert kernel < perm / 2
+
+
+def test_kernel_converges_on_a_float64_model(model, tokenizer):
+    """On a real (tiny, float64) classifier the sampled values approach the exact ones as the budget grows."""
+    model = copy.deepcopy(model).double()
+    text = "the movie was great but the ending was boring"
+    ex = Explainer(model, tokenizer)
+    truth = ex.attribute(text, method="exact").values
+    small = ex.attribute(text, method="kernel", max_evals=60, seed=0)
+    large = ex.attribute(text, method="kernel", max_evals=400, seed=0)
+    assert relative_error(large.values, truth) < relative_error(small.values, truth)
+    assert relative_error(large.values, truth) < 0.01
+    assert np.all(large.errors[:, :] >= 0) and large.errors.max() > 0
+
+
+def test_auto_picks_exact_when_it_fits_else_kernel(model, tokenizer):
+    """auto is exact when all coalitions fit the budget and the sampled estimator (with errors) otherwise."""
+    ex = Explainer(model, tokenizer)
+    small = ex.attribute("the movie was great", max_evals=500)
+    assert small.method == "exact" and small.errors is None
+    large = ex.attribute(TEXT, max_evals=500)
+    assert large.method == "kernel" and large.errors.shape == large.values.shape
+    assert ex.attribute(TEXT, max_evals=20).method == "partition"  # below the 2n + 2 a regression needs
+
+
+def test_refine_yields_additive_estimates_ending_in_the_attribute_result(model, tokenizer):
+    """refine() streams estimates whose last equals attribute() for the same seed; each adds up."""
+    ex = Explainer(model, tokenizer)
+    steps = list(ex.refine(TEXT, max_evals=300, seed=4))
+    assert len(steps) >= 2 and steps[-1].final and not any(s.final for s in steps[:-1])
+    for s in steps:
+        np.testing.assert_allclose(s.base_values + s.values.sum(0), s.outputs, rtol=1e-9)
+    again = Explainer(model, tokenizer).attribute(TEXT, max_evals=300, seed=4)
+    np.testing.assert_allclose(steps[-1].values, again.values, atol=1e-12)
+
+
+def test_a_click_reuses_the_sample_and_shows_a_first_estimate_without_forward_passes(model, tokenizer):
+    """After a click the first estimate costs no model rows and at least 40% of the new rows come from cache."""
+    ex = Explainer(model, tokenizer)
+    ex.attribute(TEXT, max_evals=500, seed=0)
+    before = ex.evaluator.rows_run
+    steps = ex.refine(TEXT, max_evals=500, seed=1, masked=[3])
+    first = next(steps)
+    assert ex.evaluator.rows_run - before == 0 and not first.final
+    np.testing.assert_allclose(first.base_values + first.values.sum(0), first.outputs, rtol=1e-9)
+    final = list(steps)[-1]
+    assert final.values[3].tolist() == [0.0, 0.0, 0.0]
+    new_rows = ex.evaluator.rows_run - before
+    assert new_rows <= 0.6 * final.n_evals, (new_rows, final.n_evals)
+
+
+def test_the_reused_estimate_stays_unbiased(game10):
+    """Re-using an earlier design's coalitions does not shift the values: their mean matches the exact ones."""
+    game, _ = game10
+    n = 10
+
+    def sub_game(coalitions):  # player 0 forced off
+        rows = np.zeros((len(coalitions), n), dtype=bool)
+        rows[:, 1:] = coalitions
+        return game(rows)
+
+    truth = brute_force(sub_game, n - 1)
+    free_all = np.ones(n, dtype=bool)
+    free_sub = free_all.copy()
+    free_sub[0] = False
+    errors, means = [], []
+    for seed in range(60):
+        designs = []
+        estimators.run(kernel_plan(n, 300, seed, free=free_all, on_design=designs.append), game)
+        reused = estimators.run(kernel_plan(n - 1, 300, 1000 + seed, free=free_sub, previous=designs[-1]), sub_game)
+        means.append(reused.values)
+        errors.append(reused.errors)
+    bias = np.abs(np.mean(means, axis=0) - truth)
+    standard_error_of_mean = np.sqrt(np.mean(np.square(errors), axis=0) / len(means))
+    assert np.all(bias <= 4 * standard_error_of_mean + 1e-9)
+
+
+@pytest.mark.parametrize("tolerance, kind", [(0, ValueError), (-0.1, ValueError), (float("nan"), ValueError),
+                                             ("small", TypeError), (True, TypeError)])
+def test_bad_tolerance_is_refused_clearly(model, tokenizer, tolerance, kind):
+    """A tolerance that is not a positive number gets a message saying what it should be."""
+    with pytest.raises(kind, match="tolerance must be a positive"):
+        Explainer(model, tokenizer).attribute(TEXT, tolerance=tolerance)
+
+
+def test_budget_too_small_for_the_regression_is_refused(model, tokenizer):
+    """method='kernel' with fewer evaluations than the regression needs says how many it needs."""
+    with pytest.raises(ValueError, match=r"max_evals=20 is too small for method='kernel' with 15 players.*32"):
+        Explainer(model, tokenizer).attribute(TEXT, method="kernel", max_evals=20)
