@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", type=int, default=200)
     parser.add_argument("--max-evals", type=int, default=100)
-    parser.add_argument("--method", default="partition")
+    parser.add_argument("--method", default="auto")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=0, help="also run on a LocalCluster of this many workers")

@@ -80,6 +80,18 @@ def test_results_on_disk_read_back_equal_and_resume_computes_only_missing_rows(d
         _same(a, b)
 
 
+def test_sampled_estimates_keep_their_standard_errors_on_disk(double_bert, tokenizer, tmp_path):
+    """The default sampled estimator's standard errors and seed survive the round trip through Parquet."""
+    path = tmp_path / "run.parquet"
+    run = sw.explain_dataset(double_bert, tokenizer, TEXTS[8:11], method="kernel", max_evals=40, seed=7, path=path,
+                             progress_bar=False)
+    loaded = sw.DatasetResults.load(path)
+    for a, b in zip(run, loaded):
+        assert a.errors is not None and np.any(a.errors > 0) and b.seed == 7
+        _same(a, b, atol=0)
+        np.testing.assert_array_equal(a.errors, b.errors)
+
+
 def test_resume_with_other_settings_or_texts_is_refused(double_bert, make_bert, tokenizer, tmp_path):
     """Rows computed with another model, method, budget or for other texts are never mixed into a run."""
     path = tmp_path / "run.parquet"

@@ -94,7 +94,7 @@ def model_identity(model: torch.nn.Module) -> dict[str, str]:
 
 
 def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[str, Any]) -> dict[str, Any]:
-    """One Parquet row for a finished text."""
+    """One Parquet row for a finished text (errors: standard errors of a sampled estimate, else None)."""
     a = attribution
     return {
         "index": int(index), "text": a.text, "text_pair": None,
@@ -103,6 +103,7 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
         "probabilities": [float(p) for p in a.probabilities_full],
         "players": list(a.tokens), "prefixes": list(a.prefixes),
         "values": np.asarray(a.values, dtype=np.float64).tolist(),
+        "errors": None if getattr(a, "errors", None) is None else np.asarray(a.errors, dtype=np.float64).tolist(),
         "base_values": [float(v) for v in a.base_values], "outputs": [float(v) for v in a.outputs],
         "method": a.method, "max_evals": int(a.max_evals), "n_evals": int(a.n_evals), "seed": int(meta["seed"]),
         "output": a.output, "player_kind": a.players, "truncated": bool(a.truncated),
@@ -113,10 +114,13 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
 def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
     """The Attribution a stored row holds (nothing masked, so its probabilities are the full input's)."""
     probs = np.asarray(row["probabilities"], dtype=np.float64)
+    shape = (len(row["players"]), len(class_names))
+    errors = row.get("errors")
     return Attribution(
         text=row["text"], tokens=list(row["players"]), prefixes=list(row["prefixes"]),
         players=row["player_kind"], labels=list(class_names),
-        values=np.asarray(row["values"], dtype=np.float64).reshape(len(row["players"]), len(class_names)),
+        values=np.asarray(row["values"], dtype=np.float64).reshape(shape),
+        errors=None if errors is None else np.asarray(errors, dtype=np.float64).reshape(shape), seed=int(row["seed"]),
         base_values=np.asarray(row["base_values"], dtype=np.float64),
         outputs=np.asarray(row["outputs"], dtype=np.float64), probabilities=probs, probabilities_full=probs.copy(),
         output=row["output"], method=row["method"], masked=(), max_evals=int(row["max_evals"]),

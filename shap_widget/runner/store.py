@@ -47,6 +47,7 @@ def _schema():
         ("players", pa.list_(pa.string())),
         ("prefixes", pa.list_(pa.string())),
         ("values", pa.list_(pa.list_(pa.float64()))),
+        ("errors", pa.list_(pa.list_(pa.float64()))),
         ("base_values", pa.list_(pa.float64())),
         ("outputs", pa.list_(pa.float64())),
         ("method", pa.string()),
