@@ -83,8 +83,8 @@ def test_results_on_disk_read_back_equal_and_resume_computes_only_missing_rows(d
 def test_sampled_estimates_keep_their_standard_errors_on_disk(double_bert, tokenizer, tmp_path):
     """The default sampled estimator's standard errors and seed survive the round trip through Parquet."""
     path = tmp_path / "run.parquet"
-    run = sw.explain_dataset(double_bert, tokenizer, TEXTS[8:11], method="kernel", max_evals=40, seed=7, path=path,
-                             progress_bar=False)
+    run = sw.explain_dataset(double_bert, tokenizer, [TEXTS[8], TEXTS[11]], method="kernel", max_evals=40, seed=7,
+                             path=path, progress_bar=False)  # 9 and 6 players: fewer evaluations than coalitions
     loaded = sw.DatasetResults.load(path)
     for a, b in zip(run, loaded):
         assert a.errors is not None and np.any(a.errors > 0) and b.seed == 7
