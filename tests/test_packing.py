@@ -45,7 +45,7 @@ def test_padded_rows_equal_each_input_alone(name, mask):
     model = model.double()
     rule = resolve_mask_rule(tok, mask)
     requests = _requests(tok, rule)
-    packed = Evaluator(model, batch_size=64)
+    packed = Evaluator(model, batch_size=64, pad=True)
     together = packed.evaluate_many(requests)
     for (enc, keep, _), out in zip(requests, together):
         alone = Evaluator(model).evaluate(enc, keep, rule)
@@ -62,7 +62,7 @@ def test_packed_rows_are_cached_per_input(model, tokenizer):
     """A row evaluated in a packed pass is served from the cache when its own input asks for it again."""
     rule = resolve_mask_rule(tokenizer)
     requests = _requests(tokenizer, rule)
-    ev = Evaluator(model)
+    ev = Evaluator(model, pad=True)
     ev.evaluate_many(requests)
     rows = ev.rows_run
     assert rows == sum(len({k.tobytes() for k in keep}) for _, keep, _ in requests)
@@ -76,7 +76,9 @@ def test_attribute_many_equals_attribute_for_every_text(make_bert, tokenizer, me
     """Packing texts into shared passes gives each text the values it gets alone (float64, tight tolerance)."""
     model = make_bert().double()
     texts = TEXTS[:2] + TEXTS[3:] if method == "exact" else TEXTS
-    many = Explainer(model, tokenizer).attribute_many(texts, method=method, max_evals=120, seed=3)
+    packed = Explainer(model, tokenizer)
+    packed.evaluator.pad = True
+    many = packed.attribute_many(texts, method=method, max_evals=120, seed=3)
     for text, got in zip(texts, many):
         alone = Explainer(model, tokenizer).attribute(text, method=method, max_evals=120, seed=3)
         assert got.tokens == alone.tokens and got.method == alone.method and got.n_evals == alone.n_evals
@@ -87,11 +89,23 @@ def test_attribute_many_equals_attribute_for_every_text(make_bert, tokenizer, me
             np.testing.assert_allclose(got.errors, alone.errors, atol=1e-10, rtol=0)
 
 
+def test_cpu_packs_only_equal_lengths_unless_asked(model, tokenizer):
+    """On a CPU (nothing to gain from padding) only rows of equal length share a pass."""
+    rule = resolve_mask_rule(tokenizer)
+    requests = _requests(tokenizer, rule)
+    ev = Evaluator(model, batch_size=64)
+    together = ev.evaluate_many(requests)
+    assert ev.forward_calls == len({len(enc.input_ids) for enc, _, _ in requests})
+    for (enc, keep, _), out in zip(requests, together):
+        np.testing.assert_allclose(out, Evaluator(model, batch_size=64).evaluate(enc, keep, rule), atol=1e-5, rtol=0)
+
+
 def test_attribute_many_shares_forward_passes(make_bert, tokenizer):
     """Four short texts explained together take fewer passes than one by one."""
     model = make_bert()
     texts = TEXTS[:2] + TEXTS[3:]
     together = Explainer(model, tokenizer, batch_size=4096)
+    together.evaluator.pad = True  # as on a GPU
     together.attribute_many(texts, method="exact")
     alone = Explainer(model, tokenizer, batch_size=4096)
     for t in texts:

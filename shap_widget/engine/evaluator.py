@@ -89,6 +89,7 @@ class Evaluator:
         batch_size: int | str = "auto",
         autocast: str | None = None,
         max_cached_rows: int = 500_000,
+        pad: bool | None = None,
     ) -> None:
         if not (batch_size == "auto" or (isinstance(batch_size, int) and batch_size > 0)):
             raise ValueError(f"batch_size must be 'auto' or a positive int, got {batch_size!r}.")
@@ -98,6 +99,9 @@ class Evaluator:
         self.batch_size = batch_size
         self.autocast = autocast
         self.max_cached_rows = max_cached_rows
+        # Pad rows of different lengths into one pass: None pads on CUDA only. On a CPU the forward pass
+        # dominates and padding only adds work on the padded positions.
+        self.pad = pad
         self._lock = threading.RLock()  # widgets on background threads may share one evaluator
         self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
         self._cached_rows = 0
@@ -265,9 +269,9 @@ class Evaluator:
         """The id padding may use, or None when rows of different lengths must not share a pass.
 
         A model without a pad id cannot tell padding apart (last-token classifiers would pool a pad), so
-        only rows of equal length are packed together for it.
+        only rows of equal length are packed together for it; so too when padding is off (see `pad`).
         """
-        if self.stand_in_pad:
+        if self.stand_in_pad or not (self.pad if self.pad is not None else self.device.type == "cuda"):
             return None
         config = self.model.config.get_text_config() if hasattr(self.model.config, "get_text_config") else \
             self.model.config
