@@ -16,10 +16,12 @@ from .engine import (
     explain_interactions,
     faithfulness,
 )
+from .runner import DatasetResults, ResultsMismatch, explain_dataset
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "DatasetResults",
     "DatasetWidget",
     "Evaluator",
     "ExplainWidget",
@@ -27,12 +29,14 @@ __all__ = [
     "Faithfulness",
     "Interactions",
     "ModelOutputError",
+    "ResultsMismatch",
     "TextGame",
     "ZeroShotExplainer",
     "attributions_to_shap",
     "explain",
     "explain_callable",
     "explain_interactions",
+    "explain_dataset",
     "faithfulness",
 ]
 

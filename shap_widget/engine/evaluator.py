@@ -6,12 +6,13 @@ import contextlib
 import itertools
 import threading
 from collections import OrderedDict
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from .game import Encoding, MaskRule
+from .packing import PackedRow, pack, plan_batches
 from .scheduling import ModelGate, check_cancelled
 
 # Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
@@ -102,6 +103,7 @@ class Evaluator:
         batch_size: int | str = "auto",
         autocast: str | None = None,
         max_cache_bytes: int = DEFAULT_CACHE_BYTES,
+        pad: bool | None = None,
     ) -> None:
         if not (batch_size == "auto" or (isinstance(batch_size, int) and batch_size > 0)):
             raise ValueError(f"batch_size must be 'auto' or a positive int, got {batch_size!r}.")
@@ -115,11 +117,14 @@ class Evaluator:
         self.batch_size = batch_size
         self.autocast = autocast
         self.max_cache_bytes = max_cache_bytes
+        # Pad rows of different lengths into one pass: None pads on CUDA only. On a CPU the forward pass
+        # dominates and padding only adds work on the padded positions.
+        self.pad = pad
         self.gate = ModelGate()
         self._cache: OrderedDict[tuple, dict[bytes, np.ndarray]] = OrderedDict()
         self._table_bytes: dict[tuple, int] = {}
         self._cache_bytes = 0
-        self._max_rows: dict[int, int] = {}  # sequence length -> largest batch known to fit
+        self._max_tokens: int | None = None  # tokens per pass known to fit, once a larger pass ran out of memory
         self.rows_run = 0  # rows sent through the model, for tests and benchmarks
         self.forward_calls = 0
         self.stand_in_pad = False  # set once the model refused a batch for want of a pad id
@@ -156,13 +161,15 @@ class Evaluator:
             self._table_bytes.clear()
             self._cache_bytes = 0
 
-    def _rows_per_batch(self, length: int) -> int:
-        if length in self._max_rows:
-            return self._max_rows[length]
+    def _rows_per_batch(self, width: int) -> int:
+        """How many rows of `width` tokens one forward pass takes."""
         if self.batch_size != "auto":
-            return int(self.batch_size)
-        budget = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"]
-        return max(1, budget // max(1, length))
+            rows = int(self.batch_size)
+        else:
+            rows = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"] // max(1, width)
+        if self._max_tokens is not None:
+            rows = min(rows, self._max_tokens // max(1, width))
+        return max(1, rows)
 
     def _table(self, key: tuple) -> dict[bytes, np.ndarray]:
         table = self._cache.get(key)
@@ -210,48 +217,77 @@ class Evaluator:
         Between batches it runs `on_progress(done, total)` and the thread's cancellation checks (either may
         raise to stop), and background work gives way to interactive work.
         """
-        keep = np.asarray(keep, dtype=bool)
-        keys = [row.tobytes() for row in np.packbits(keep, axis=1)]
-        cache_key = (encoding.key, rule)
-        found: dict[bytes, np.ndarray] = {}  # this call's rows, kept here in case the cache drops them
+        return self.evaluate_many([(encoding, keep, rule)], on_progress=on_progress)[0]
+
+    def evaluate_many(
+        self,
+        requests: Sequence[tuple[Encoding, np.ndarray, MaskRule]],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[np.ndarray]:
+        """Raw model outputs for keep masks of several inputs at once, one (B_i, C) array per request.
+
+        Rows of different inputs share forward passes (see `packing`), so many short texts fill a batch
+        that one of them alone would leave mostly empty; each row is cached under its own input.
+        """
+        items = []
+        for encoding, keep, rule in requests:
+            keep = np.asarray(keep, dtype=bool)
+            items.append(((encoding.key, rule), encoding, keep, rule,
+                          [row.tobytes() for row in np.packbits(keep, axis=1)]))
+        found: dict[tuple[tuple, bytes], np.ndarray] = {}  # this call's rows, kept in case the cache drops them
         with self.gate.hold():
-            table = self._table(cache_key)
-            todo: dict[bytes, int] = {}
-            for i, k in enumerate(keys):
-                if k in found or k in todo:
-                    continue
-                if k in table:
-                    found[k] = table[k]
-                else:
-                    todo[k] = i
-            total, done = len(todo), 0
-            pending = list(todo)
+            rows: list[PackedRow] = []
+            targets: list[tuple[tuple, bytes]] = []
+            for cache_key, encoding, keep, rule, keys in items:
+                table = self._table(cache_key)
+                for i, k in enumerate(keys):
+                    target = (cache_key, k)
+                    if target in found:
+                        continue
+                    if k in table:
+                        found[target] = table[k]
+                    else:
+                        found[target] = None  # placeholder until its batch returns
+                        rows.append(PackedRow(encoding, keep[i], rule))
+                        targets.append(target)
+            total, done = len(rows), 0
+            pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id()) if rows else []
             while pending:
                 check_cancelled()
-                out = self._batch(encoding, keep[[todo[k] for k in pending]], rule)
-                batch, pending = pending[: len(out)], pending[len(out) :]
-                found.update(zip(batch, out))
-                self._store(cache_key, batch, out)
+                index = pending.pop(0)
+                out = self._batch(rows, index)
+                if out is None:  # out of memory: plan what is left again with smaller passes
+                    left = index + [j for b in pending for j in b]
+                    pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(), subset=left)
+                    continue
+                by_input: dict[tuple, list[tuple[bytes, np.ndarray]]] = {}
+                for j, row in zip(index, out):
+                    found[targets[j]] = row
+                    by_input.setdefault(targets[j][0], []).append((targets[j][1], row))
+                for cache_key, stored in by_input.items():
+                    self._store(cache_key, [k for k, _ in stored], np.stack([r for _, r in stored]))
                 done += len(out)
                 if on_progress is not None:
                     on_progress(done, total)
                 if pending:
                     self.gate.checkpoint()
                     # interactive work may have filled some of the rest meanwhile
-                    table = self._table(cache_key)
-                    for k in [k for k in pending if k in table]:
-                        found[k] = table[k]
-                    pending = [k for k in pending if k not in found]
+                    for j in [j for b in pending for j in b]:
+                        cache_key, k = targets[j]
+                        row = self._cache.get(cache_key, {}).get(k)
+                        if row is not None:
+                            found[targets[j]] = row
+                    pending = [b for b in ([j for j in b if found[targets[j]] is None] for b in pending) if b]
             if not total and on_progress is not None:
                 on_progress(0, 0)
-        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0))
+        return [np.stack([found[(cache_key, k)] for k in keys]) if keys else np.zeros((0, 0))
+                for cache_key, _, _, _, keys in items]
 
-    def _batch(self, encoding: Encoding, keep: np.ndarray, rule: MaskRule) -> np.ndarray:
-        """Outputs for the first rows of `keep` that one forward pass holds (fewer after out-of-memory)."""
+    def _batch(self, rows: list[PackedRow], index: list[int]) -> np.ndarray | None:
+        """Outputs for the rows `index` in one forward pass; None after out-of-memory (passes are smaller now)."""
         device = self.device
-        base = torch.as_tensor(encoding.input_ids, device=device)
-        extra = {k: torch.as_tensor(v, device=device) for k, v in encoding.extra.items()}
-        length = len(encoding.input_ids)
+        width = max(len(rows[j].encoding.input_ids) for j in index)
         autocast = (
             torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
             if self.autocast
@@ -259,17 +295,10 @@ class Evaluator:
         )
         with eval_mode(self.model), torch.inference_mode(), autocast:
             while True:
-                chunk = torch.as_tensor(keep[: self._rows_per_batch(length)], device=device)
-                n = len(chunk)
-                if rule.uses_attention:
-                    ids = base.expand(n, -1)
-                    attention = chunk.to(torch.long)
-                else:
-                    ids = torch.where(chunk, base, torch.tensor(rule.token_id, device=device))
-                    attention = torch.ones_like(ids)
-                inputs = {k: v.expand(n, -1) for k, v in extra.items()}
+                n = len(index)
+                batch = pack(rows, index, self._pad_id() or 0, device)
                 try:
-                    logits = self._call(ids, attention, inputs)
+                    logits = self._call(batch.input_ids, batch.attention_mask, batch.extra)
                 except Exception as err:  # noqa: BLE001 - only out-of-memory and pad-id refusals are retried
                     if _refuses_batches(err) and not self.stand_in_pad:
                         self.stand_in_pad = True
@@ -281,10 +310,10 @@ class Evaluator:
                         ) from err
                     if not _is_oom(err) or n == 1:
                         raise
-                    self._max_rows[length] = max(1, n // 2)
+                    self._max_tokens = max(1, n // 2) * width
                     if device.type == "cuda":
                         torch.cuda.empty_cache()
-                    continue
+                    return None
                 if not np.all(np.isfinite(logits)):
                     bad = int((~np.isfinite(logits)).any(axis=1).sum())
                     raise ModelOutputError(
@@ -295,6 +324,19 @@ class Evaluator:
                 self.rows_run += n
                 self.forward_calls += 1
                 return logits
+
+    def _pad_id(self) -> int | None:
+        """The id padding may use, or None when rows of different lengths must not share a pass.
+
+        A model without a pad id cannot tell padding apart (last-token classifiers would pool a pad), so
+        only rows of equal length are packed together for it; so too when padding is off (see `pad`).
+        """
+        if self.stand_in_pad or not (self.pad if self.pad is not None else self.device.type == "cuda"):
+            return None
+        config = self.model.config.get_text_config() if hasattr(self.model.config, "get_text_config") else \
+            self.model.config
+        pad = getattr(config, "pad_token_id", None)
+        return int(pad) if isinstance(pad, (int, np.integer)) and pad >= 0 else None
 
     def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
         with stand_in_pad_id(self.model) if self.stand_in_pad else contextlib.nullcontext():

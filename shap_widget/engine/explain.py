@@ -17,6 +17,7 @@ from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
 from .kernel import DesignPool, kernel_plan
+from .packing import run_plans
 from .game import (
     Encoding,
     Players,
@@ -285,10 +286,77 @@ class Explainer:
                                on_progress=on_progress, streaming=True)
 
     def _estimates(self, text: str | Encoding, *, text_pair: str | None, method: str, output: str | None,
-                   players: str, masked: Sequence[int],
-                   max_evals: int, seed: int, tolerance: float | None,
+                   players: str, masked: Sequence[int], max_evals: int, seed: int, tolerance: float | None,
                    on_progress: Callable[[int, int], None] | None, streaming: bool) -> Iterator[Attribution]:
         """refine's estimates; without `streaming` the sampled estimator asks for its rows in one batch."""
+        game, used, plan, keep = self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
+                                            tolerance, on_progress, streaming)
+        probs = None
+        item = next(plan)
+        while True:
+            if not isinstance(item, estimators.Attributions):
+                try:
+                    item = plan.send(game(item))
+                except StopIteration as stop:
+                    item = stop.value
+                else:
+                    continue
+            if probs is None:
+                probs = game.probabilities(keep)
+            if item.final and on_progress is not None:
+                on_progress(game.evaluations_done, game.evaluations_done)
+            yield self._attribution(game, item, used, players, int(max_evals), seed, probs)
+            if item.final:
+                return
+            try:
+                item = plan.send(None)
+            except StopIteration as stop:
+                item = stop.value
+
+    def attribute_many(
+        self,
+        texts: Sequence[str],
+        *,
+        method: str = "auto",
+        output: str | None = None,
+        players: str = "token",
+        masked: Sequence[int] = (),
+        max_evals: int = 500,
+        seed: int = 0,
+        tolerance: float | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[Attribution]:
+        """`attribute` for each text, with the rows of all texts packed into shared forward passes.
+
+        Each result equals `attribute(text, ...)` for that text; many short texts fill a GPU batch that one
+        alone would leave mostly idle. `on_progress(finished_texts, total)` runs after every round of passes.
+        A text may be a (text, text_pair) sentence pair.
+        """
+        started = []
+        for item in texts:
+            text, text_pair = split_item(item, None)
+            started.append(self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
+                                      tolerance, None, tolerance is not None))
+        results = run_plans([(plan, game) for game, _, plan, _ in started], on_round=on_progress)
+        return [self._attribution(game, result, used, players, int(max_evals), seed, game.probabilities(keep))
+                for (game, used, _, keep), result in zip(started, results)]
+
+    def _plan(
+        self,
+        text: str | Encoding,
+        text_pair: str | None,
+        method: str,
+        output: str | None,
+        players: str,
+        masked: Sequence[int],
+        max_evals: int,
+        seed: int,
+        tolerance: float | None,
+        on_progress: Callable[[int, int], None] | None,
+        streaming: bool,
+    ) -> tuple[TextGame, str, estimators.Plan, np.ndarray]:
+        """The game for `text`, the method chosen for it, that method's plan (not started), and the keep
+        masks (2, L) of the explained and the full input, whose probabilities the answer reports."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
         if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
@@ -317,27 +385,7 @@ class Explainer:
                                on_design=lambda design: self.designs.add(key, design))
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
-        probs = None
-        item = next(plan)
-        while True:
-            if not isinstance(item, estimators.Attributions):
-                try:
-                    item = plan.send(game(item))
-                except StopIteration as stop:
-                    item = stop.value
-                else:
-                    continue
-            if probs is None:
-                probs = game.probabilities(keep)
-            if item.final and on_progress is not None:
-                on_progress(game.evaluations_done, game.evaluations_done)
-            yield self._attribution(game, item, used, players, int(max_evals), seed, probs)
-            if item.final:
-                return
-            try:
-                item = plan.send(None)
-            except StopIteration as stop:
-                item = stop.value
+        return game, used, plan, keep
 
     def _attribution(self, game: TextGame, result: estimators.Attributions, method: str,
                      players: str, max_evals: int, seed: int, probs: tuple[np.ndarray, np.ndarray]) -> Attribution:

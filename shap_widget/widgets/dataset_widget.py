@@ -10,7 +10,6 @@ so its cache is shared and opening an example already explained costs no model e
 from __future__ import annotations
 
 import contextlib
-import math
 import pathlib
 import threading
 import time
@@ -29,6 +28,8 @@ from ..engine.scheduling import background
 from ..engine.game import Encoding, encode, make_players
 from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
+from ..runner.dataset import DatasetResults
+from ..runner.dataset import resolve_label as _resolve_label
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
 
@@ -52,6 +53,7 @@ SORT_KEYS = ("index", "text", "label", "predicted", "probability", "loss", "corr
 _TOKENS_PER_BATCH = {"cpu": 4_096, "cuda": 1 << 17}
 _AUTOCAST = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16, "float16": torch.float16}
 _GLOBAL_REFRESH_S = 0.5
+_TEXTS_PER_CHUNK = 4  # texts explained together in the background: shared passes, quick pre-emption
 
 
 # --- predictions ------------------------------------------------------------------------------------------
@@ -351,24 +353,6 @@ class DatasetTable(anywidget.AnyWidget):
         return int(proposal["value"])
 
 
-def _resolve_label(label: Any, names: Sequence[str], position: int) -> int | None:
-    if label is None or (isinstance(label, float) and math.isnan(label)):
-        return None
-    if isinstance(label, str):
-        if label in names:
-            return list(names).index(label)
-        folded = [n.casefold() for n in names]
-        if label.casefold() in folded:
-            return folded.index(label.casefold())
-        raise ValueError(f"labels[{position}] = {label!r} is not a class of this model: {list(names)}.")
-    if isinstance(label, (int, np.integer)) and not isinstance(label, bool) and 0 <= label < len(names):
-        return int(label)
-    raise ValueError(
-        f"labels[{position}] = {label!r} must be a class index in 0..{len(names) - 1} or a label name "
-        f"({list(names)})."
-    )
-
-
 def _split_texts(texts: Any) -> tuple[list[str], list[str] | None]:
     """The examples' first texts, and their second texts when every example is a (text, text_pair) pair."""
     if isinstance(texts, (str, tuple)) and not (isinstance(texts, tuple) and texts and isinstance(texts[0], tuple)):
@@ -396,8 +380,9 @@ class DatasetWidget(ipywidgets.VBox):
     """Error analysis over a set of texts: a sortable, filterable table with a global token view, above an
     `ExplainWidget` that explains the chosen row.
 
-    Every example is predicted in a few batched forward passes, then explained one by one on a background
-    thread (progress in the widget and as a tqdm bar), the rows the table shows first explained first. The
+    Every example is predicted in a few batched forward passes, then explained a few at a time (sharing
+    forward passes) on a background thread (progress in the widget and as a tqdm bar), the rows the table
+    shows first explained first. `from_results` opens a saved `explain_dataset` run instead. The
     `ExplainWidget` pauses that work while it computes, so the row being looked at always comes first.
 
     texts: the examples. labels: optional true classes, as class indices or label names (None for an unlabelled
@@ -428,6 +413,7 @@ class DatasetWidget(ipywidgets.VBox):
         explain_all: bool = True,
         progress_bar: bool = True,
         global_min_count: int = 2,
+        results: DatasetResults | None = None,
         **explain_options: Any,
     ) -> None:
         if isinstance(texts, str):
@@ -462,6 +448,8 @@ class DatasetWidget(ipywidgets.VBox):
         self._tokens = [make_players(e, self.explainer.tokenizer, ew.players).texts for e in self._encodings]
         self._logits: np.ndarray | None = None
         self._attributions: list[Attribution | None] = [None] * len(texts)
+        if results is not None:
+            self._take_results(results)
         self._failure: BaseException | None = None
         self._lock = threading.RLock()
         self._runner = JobRunner(name="shap-widget-dataset")
@@ -494,6 +482,46 @@ class DatasetWidget(ipywidgets.VBox):
         if selected is not None:
             self._show(selected)
         self._start()
+
+    @classmethod
+    def from_results(cls, path_or_results: str | pathlib.Path | DatasetResults, model: Any, tokenizer: Any,
+                     **kwargs: Any) -> "DatasetWidget":
+        """Open a finished or partial `explain_dataset` run (its path or results): the table shows the rows
+        explained so far, opening one shows its stored explanation at once, and clicks recompute live.
+
+        A run read from disk shows only its finished rows; an in-memory partial run shows every text and
+        explains the missing ones in the background (explain_all=True, the default).
+        """
+        results = path_or_results if isinstance(path_or_results, DatasetResults) else \
+            DatasetResults.load(path_or_results)
+        meta = results.meta
+        if isinstance(path_or_results, DatasetResults):
+            rows = list(range(len(results.texts)))
+        else:
+            rows = results.indices
+        names = list(results.class_names)
+        options = {"method": meta.get("method", "auto"), "max_evals": int(meta.get("max_evals", 500)),
+                   "players": meta.get("players", "token"), "output": meta.get("output"),
+                   "mask": meta.get("mask", "auto"), **kwargs}
+        if rows != list(range(len(results.texts))):
+            results = results.subset(rows)
+        labels = [None if y is None else names[y] for y in results.labels]
+        return cls(model, tokenizer, results.texts, labels, results=results, **options)
+
+    def _take_results(self, results: DatasetResults) -> None:
+        """Rows already explained: their predictions and explanations, served without computing."""
+        if list(results.texts) != self._texts:
+            raise ValueError("results= holds explanations of other texts than this widget's.")
+        names = list(self.explain_widget.labels)
+        if list(results.class_names) != names:
+            raise ValueError(f"The results are for classes {results.class_names}, but this model has {names}.")
+        method = results.meta.get("method", self._options["method"])
+        for i in results.indices:
+            self._attributions[i] = results[i]
+            self.explain_widget.remember(results[i], method)
+        if results.complete:
+            probs = np.stack([a.probabilities_full for a in results])
+            self._logits = np.log(np.clip(probs, 1e-300, None))  # softmax of log p is p
 
     # --- public API ---------------------------------------------------------------------------------------
 
@@ -708,7 +736,8 @@ class DatasetWidget(ipywidgets.VBox):
                 bar.close()
 
     def _predict(self, generation: int) -> None:
-        logits = predict_logits(self.explainer, self._encodings, check=lambda: self._runner.check(generation))
+        logits = self._logits if self._logits is not None else predict_logits(
+            self.explainer, self._encodings, check=lambda: self._runner.check(generation))
         with self._lock:
             self._logits = logits
             with self.table.hold_sync():
@@ -718,28 +747,37 @@ class DatasetWidget(ipywidgets.VBox):
             self.table.selected = self.table.visible[0]
 
     def _explain(self, generation: int, bar: Any) -> None:
-        # The rows shown first are explained first; then the rest in row order.
+        # The rows shown first are explained first; then the rest in row order. A few texts at a time share
+        # forward passes; the view pre-empts between passes.
         shown = list(self.table.visible)
         order = shown + sorted(set(range(len(self._texts))) - set(shown))
+        done = sum(a is not None for a in self._attributions)
+        order = [i for i in order if self._attributions[i] is None]
+        if bar is not None and done:
+            bar.update(done)
         last_refresh = time.monotonic()
-        for done, i in enumerate(order, start=1):
-            attribution = self.explainer.attribute(
-                self._texts[i],
-                text_pair=self._pair(i),
+        for start in range(0, len(order), _TEXTS_PER_CHUNK):
+            chunk = order[start:start + _TEXTS_PER_CHUNK]
+            attributions = self.explainer.attribute_many(
+                [(self._texts[i], self._pair(i)) if self._pair(i) is not None else self._texts[i] for i in chunk],
                 method=self._options["method"],
                 output=self._options["output"],
                 players=self._options["players"],
                 max_evals=self._options["max_evals"],
                 on_progress=lambda *_: self._runner.check(generation),
             )
+            done += len(chunk)
             with self._lock:
-                self._attributions[i] = attribution
+                for i, attribution in zip(chunk, attributions):
+                    self._attributions[i] = attribution
                 with self.table.hold_sync():
                     self.table.n_explained = done
-                    self.table.progress = done / len(order)
+                    self.table.progress = done / len(self._texts)
             if bar is not None:
-                bar.update(1)
+                bar.update(len(chunk))
             now = time.monotonic()
-            if now - last_refresh > _GLOBAL_REFRESH_S or done == len(order):
+            if now - last_refresh > _GLOBAL_REFRESH_S or start + len(chunk) == len(order):
                 last_refresh = now
                 self._refresh_global()
+        if not order:
+            self._refresh_global()

@@ -134,6 +134,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._interactions: tuple[dict[str, Any], Interactions] | None = None
         self._failure: BaseException | None = None
         self._last_progress = 0.0
+        self._known: dict[tuple, Attribution] = {}
         super().__init__(
             labels=labels,
             target=resolve_target(target, labels),
@@ -425,14 +426,23 @@ class ExplainWidget(anywidget.AnyWidget):
                 if self._runner.is_current(generation):
                     self.progress = done / total
 
+    def remember(self, attribution: Attribution, method: str) -> None:
+        """Show `attribution` without computing when its text is opened with nothing masked, the same
+        players, budget and output, and `method` (the method it was asked for), e.g. rows of a saved run."""
+        a = attribution
+        self._known[(a.text, a.text_pair, a.players, method, int(a.max_evals), a.output)] = a
+
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
         # Someone is looking at this one: background work on the same model waits at its next batch.
         with self._explainer.evaluator.interactive():
             self._compute_now(generation, request)
 
     def _compute_now(self, generation: int, request: dict[str, Any]) -> None:
+        known = None if request["masked"] else self._known.get(
+            (request["text"], request["text_pair"] if self._pair else None, request["players"], request["method"],
+             request["max_evals"], request["output"]))
         try:
-            result = self._explainer.attribute(
+            result = known or self._explainer.attribute(
                 request["text"],
                 text_pair=request["text_pair"] if self._pair else None,
                 method=request["method"],

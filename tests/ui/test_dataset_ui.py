@@ -98,3 +98,48 @@ def test_sort_filter_open_a_row_and_mask_a_token(open_notebook: Opener) -> None:
     state = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.masked, w.explain_widget.result_for['masked'], "
                               "w.explain_widget.values[1]])[1]")
     assert state[0] == [1] and state[1] == [1] and all(v == 0 for v in state[2])
+
+
+PARTIAL_RUN = f"""
+import pathlib, tempfile
+from shap_widget import DatasetWidget, explain_dataset
+from shap_widget.demo import load_sentiment_model
+
+model, tok = load_sentiment_model()
+path = pathlib.Path(tempfile.mkdtemp()) / "run.parquet"
+full = explain_dataset(model, tok, {TEXTS!r}, labels={LABELS!r}, path=path, max_evals=64, chunk_size=2,
+                       progress_bar=False)
+sorted(path.glob("part-*.parquet"))[-1].unlink()  # as a run killed before its last chunk finished
+w = DatasetWidget.from_results(path, model, tok, progress_bar=False)
+w
+"""
+
+
+def test_partial_saved_run_opens_rows_from_disk_and_clicks_recompute(open_notebook: Opener) -> None:
+    """A saved run cut short opens in the table; a row shows its stored values, a token click recomputes."""
+    page = open_notebook([PARTIAL_RUN])
+    root = wait_for_widget(page, ".sw-dataset")
+    expect(root).to_have_attribute("data-state", "ready", timeout=120_000)
+    expect(page.locator(".sw-dataset tr.sw-row")).to_have_count(4)  # the two rows of the lost chunk are absent
+
+    page.locator('.sw-dataset th[data-sort="loss"]').click()
+    expect(page.locator('.sw-dataset th[data-sort="loss"]')).to_have_attribute("aria-sort", "descending")
+    by_loss = kernel_json(page, "w.to_dataframe().sort_values('loss', ascending=False, kind='stable').index.tolist()")
+    assert [r["index"] for r in shown_rows(page)] == by_loss
+
+    page.locator('.sw-dataset tr.sw-row[data-index="1"]').click()
+    explain = page.locator(".shap-widget")
+    expect(explain.locator(".sw-text")).to_have_value(TEXTS[1])
+    expect(explain).to_have_attribute("data-state", "ready", timeout=60_000)
+    stored = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.values == full[1].values.tolist(), "
+                               "w.explain_widget.n_evals == full[1].n_evals])[1]")
+    assert stored == [True, True]
+
+    token = explain.locator('.sw-token[data-index="1"]')
+    expect(token).to_have_text("great")
+    token.click()
+    expect(token).to_have_attribute("data-masked", "true")
+    expect(explain).to_have_attribute("data-state", "ready", timeout=60_000)
+    state = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.result_for['masked'], "
+                              "w.explain_widget.values[1], w.explain_widget.values == full[1].values.tolist()])[1]")
+    assert state[0] == [1] and all(v == 0 for v in state[1]) and state[2] is False

@@ -1,0 +1,354 @@
+"""Explaining a whole dataset: texts packed into shared forward passes, results kept as they finish.
+
+`explain_dataset` predicts and explains many texts with `Explainer.attribute_many`, a chunk of texts at a
+time; with `path=` each finished chunk is written as a Parquet part (see `store`), so a killed run keeps
+every finished row and a rerun computes only the rest; with a Dask `client` the chunks run on its workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import warnings
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from ..engine.estimators import METHODS
+from ..engine.explain import Attribution, Explainer, get_explainer
+from ..engine.game import OUTPUTS, PLAYER_KINDS
+from .store import ResultStore, ResultsMismatch, check_path
+
+__all__ = ["DatasetResults", "ResultsMismatch", "explain_dataset", "resolve_label"]
+
+# Texts per chunk (one Parquet part each): enough rows to fill the device's passes, small enough that an
+# interrupted run loses little.
+_CHUNK_TEXTS = {"cpu": 16, "cuda": 256}
+
+
+def resolve_label(label: Any, names: Sequence[str], position: int) -> int | None:
+    """A true class index from an index or a label name (case-insensitive); None (or NaN) for no label."""
+    if label is None or (isinstance(label, float) and math.isnan(label)):
+        return None
+    if isinstance(label, str):
+        if label in names:
+            return list(names).index(label)
+        folded = [n.casefold() for n in names]
+        if label.casefold() in folded:
+            return folded.index(label.casefold())
+        raise ValueError(f"labels[{position}] = {label!r} is not a class of this model: {list(names)}.")
+    if isinstance(label, (int, np.integer)) and not isinstance(label, bool) and 0 <= label < len(names):
+        return int(label)
+    raise ValueError(
+        f"labels[{position}] = {label!r} must be a class index in 0..{len(names) - 1} or a label name "
+        f"({list(names)})."
+    )
+
+
+def check_texts(texts: Any) -> list[str]:
+    """The texts as a list, refused with the position of the first one that is not a non-empty string."""
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of strings, not one string; wrap it in a list.")
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(f"texts must be a sequence of strings, got {type(texts).__name__}.") from None
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}.")
+        if not text.strip():
+            raise ValueError(f"texts[{i}] is empty; every example needs text to classify.")
+    return texts
+
+
+def check_options(method: Any, max_evals: Any, players: Any, output: Any) -> None:
+    """Refuse bad options before anything is written, so a typo never becomes a run's recorded settings."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
+        raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
+    if players not in PLAYER_KINDS:
+        raise ValueError(f"players must be one of {PLAYER_KINDS}, got {players!r}.")
+    if output is not None and output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}.")
+
+
+def model_identity(model: torch.nn.Module) -> dict[str, str]:
+    """The model's name, a hash of its config, and a hash of its classification head's weights.
+
+    Enough to tell that results on disk came from another model, without hashing every weight.
+    """
+    config = model.config.to_dict()
+    for k in ("_name_or_path", "transformers_version", "_commit_hash"):
+        config.pop(k, None)
+    config_hash = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    head = hashlib.sha256()
+    for p in list(model.parameters())[-2:]:
+        head.update(p.detach().float().cpu().numpy().tobytes())
+    name = getattr(model.config, "_name_or_path", "") or type(model).__name__
+    return {"model_name": os.path.basename(str(name).rstrip("/")) or type(model).__name__,
+            "config_hash": config_hash, "weights_hash": head.hexdigest()[:16]}
+
+
+def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[str, Any]) -> dict[str, Any]:
+    """One Parquet row for a finished text (errors: standard errors of a sampled estimate, else None)."""
+    a = attribution
+    return {
+        "index": int(index), "text": a.text, "text_pair": None,
+        "label": None if label is None else a.labels[label],
+        "predicted": a.labels[int(np.argmax(a.probabilities_full))],
+        "probabilities": [float(p) for p in a.probabilities_full],
+        "players": list(a.tokens), "prefixes": list(a.prefixes),
+        "values": np.asarray(a.values, dtype=np.float64).tolist(),
+        "errors": None if getattr(a, "errors", None) is None else np.asarray(a.errors, dtype=np.float64).tolist(),
+        "base_values": [float(v) for v in a.base_values], "outputs": [float(v) for v in a.outputs],
+        "method": a.method, "max_evals": int(a.max_evals), "n_evals": int(a.n_evals), "seed": int(meta["seed"]),
+        "output": a.output, "player_kind": a.players, "truncated": bool(a.truncated),
+        "model_name": meta["model_name"], "config_hash": meta["config_hash"],
+    }
+
+
+def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
+    """The Attribution a stored row holds (nothing masked, so its probabilities are the full input's)."""
+    probs = np.asarray(row["probabilities"], dtype=np.float64)
+    shape = (len(row["players"]), len(class_names))
+    errors = row.get("errors")
+    return Attribution(
+        text=row["text"], tokens=list(row["players"]), prefixes=list(row["prefixes"]),
+        players=row["player_kind"], labels=list(class_names),
+        values=np.asarray(row["values"], dtype=np.float64).reshape(shape),
+        errors=None if errors is None else np.asarray(errors, dtype=np.float64).reshape(shape), seed=int(row["seed"]),
+        base_values=np.asarray(row["base_values"], dtype=np.float64),
+        outputs=np.asarray(row["outputs"], dtype=np.float64), probabilities=probs, probabilities_full=probs.copy(),
+        output=row["output"], method=row["method"], masked=(), max_evals=int(row["max_evals"]),
+        n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]),
+    )
+
+
+class DatasetResults:
+    """The explanations of a dataset run, by input position: iterate (input order), `len`, `results[i]`.
+
+    A run stopped early (interrupted, killed, or a failing worker) holds the rows that finished: `complete`
+    says whether every text is there and `missing` lists the rest. `computed` lists the rows this call
+    evaluated (the others were read from `path`).
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int | None],
+        class_names: Sequence[str],
+        meta: dict[str, Any],
+        path: str | os.PathLike | None = None,
+    ) -> None:
+        self.texts = list(texts)
+        self.labels = list(labels)
+        self.class_names = list(class_names)
+        self.meta = dict(meta)
+        self.path = None if path is None else os.fspath(path)
+        self._rows: dict[int, Attribution] = {}
+        self.computed: list[int] = []
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "DatasetResults":
+        """A finished or partial run from its directory."""
+        store = ResultStore(path)
+        meta = store.read_meta()
+        if meta is None:
+            raise FileNotFoundError(f"{os.fspath(path)!r} holds no shap-widget results (no {store.path / '_run.json'}).")
+        rows = store.read_rows()
+        n = max(int(meta.get("n_texts", 0)), max(rows, default=-1) + 1)
+        names = meta["labels"]
+        texts = [""] * n
+        labels: list[int | None] = [None] * n
+        out = cls(texts, labels, names, meta, path)
+        for i, row in rows.items():
+            out.texts[i] = row["text"]
+            out.labels[i] = None if row["label"] is None else names.index(row["label"])
+            out._rows[i] = from_row(row, names)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Attribution]:
+        return (self._rows[i] for i in sorted(self._rows))
+
+    def __getitem__(self, index: int) -> Attribution:
+        if index < 0:
+            index += len(self.texts)
+        if index not in self._rows:
+            if 0 <= index < len(self.texts):
+                raise KeyError(f"Row {index} has not been explained yet (the run stopped early); rerun to resume.")
+            raise IndexError(f"Row {index} is out of range; the run has {len(self.texts)} texts.")
+        return self._rows[index]
+
+    def __contains__(self, index: object) -> bool:
+        return index in self._rows
+
+    @property
+    def indices(self) -> list[int]:
+        return sorted(self._rows)
+
+    @property
+    def missing(self) -> list[int]:
+        return [i for i in range(len(self.texts)) if i not in self._rows]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def subset(self, index: Sequence[int]) -> "DatasetResults":
+        """The results of rows `index` only, renumbered 0..len(index)-1 in that order."""
+        out = DatasetResults([self.texts[i] for i in index], [self.labels[i] for i in index], self.class_names,
+                             {**self.meta, "n_texts": len(index)}, self.path)
+        for k, i in enumerate(index):
+            if i in self._rows:
+                out.add(k, self._rows[i])
+        return out
+
+    def add(self, index: int, attribution: Attribution) -> None:
+        self._rows[index] = attribution
+
+    def to_dataframe(self):
+        """One row per explained text: text, label, predicted, probability, correct, P(<class>), tokens,
+        values (n_players, C), base_values, method and n_evals."""
+        import pandas as pd
+
+        records = []
+        for i in self.indices:
+            a = self._rows[i]
+            predicted = int(np.argmax(a.probabilities_full))
+            label = self.labels[i]
+            record = {
+                "text": a.text,
+                "label": None if label is None else self.class_names[label],
+                "predicted": self.class_names[predicted],
+                "probability": float(a.probabilities_full[predicted]),
+                "correct": None if label is None else predicted == label,
+            }
+            record.update({f"P({n})": float(p) for n, p in zip(self.class_names, a.probabilities_full)})
+            record.update(tokens=list(a.tokens), values=a.values, base_values=a.base_values, method=a.method,
+                          n_evals=a.n_evals)
+            records.append(record)
+        return pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"))
+
+    def __repr__(self) -> str:
+        state = "complete" if self.complete else f"{len(self.missing)} missing"
+        where = f", path={self.path!r}" if self.path else ""
+        return f"DatasetResults({len(self)} of {len(self.texts)} texts, {state}{where})"
+
+
+def explain_dataset(
+    model: torch.nn.Module | None,
+    tok: Any,
+    texts: Sequence[str],
+    *,
+    labels: Sequence[int | str | None] | None = None,
+    path: str | os.PathLike | None = None,
+    client: Any = None,
+    model_loader: Callable[[], tuple[torch.nn.Module, Any]] | None = None,
+    method: str = "auto",
+    max_evals: int = 500,
+    output: str | None = None,
+    players: str = "token",
+    seed: int = 0,
+    mask: str | int = "auto",
+    batch_size: int | str = "auto",
+    chunk_size: int | None = None,
+    progress_bar: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+    explainer: Explainer | None = None,
+) -> DatasetResults:
+    """Predict and explain every text, many texts per forward pass; returns the results by input position.
+
+    labels: optional true classes (indices or label names). path: a directory to keep results in as Parquet
+    parts as they finish; rerunning with the same path resumes, computing only the missing rows, and is
+    refused when the model or settings differ. client: a `distributed.Client` to run chunks on its workers,
+    each building the model once from `model_loader` (a picklable callable returning `(model, tok)`); `model`
+    and `tok` may then be None. chunk_size: texts per chunk (one Parquet part, one Dask task).
+    A KeyboardInterrupt stops at the next chunk and returns what finished (`results.complete` is False).
+    """
+    texts = check_texts(texts)
+    if client is not None and model_loader is None:
+        raise ValueError("client= needs model_loader=: a picklable function returning (model, tokenizer), such as "
+                         "shap_widget.demo.load_sentiment_model, so each Dask worker can build the model once.")
+    if model_loader is not None and not callable(model_loader):
+        raise TypeError(f"model_loader must be a callable returning (model, tokenizer), got {type(model_loader).__name__}.")
+    if path is not None:
+        check_path(path)
+    if model is None:
+        if model_loader is None:
+            raise ValueError("Pass a model and tokenizer, or model_loader= to build them.")
+        model, tok = model_loader()
+    if explainer is None:
+        explainer = get_explainer(model, tok, mask=mask, batch_size=batch_size)
+    names = list(explainer.labels)
+    if labels is not None:
+        if isinstance(labels, str):
+            raise TypeError("labels must be a sequence with one label per text, not one string.")
+        labels = list(labels)
+        if len(labels) != len(texts):
+            raise ValueError(f"labels has {len(labels)} entries but texts has {len(texts)}; give one per text.")
+    resolved = [None] * len(texts) if labels is None else [resolve_label(y, names, i) for i, y in enumerate(labels)]
+    options = {"method": method, "max_evals": max_evals, "output": output, "players": players, "seed": seed}
+    check_options(method, max_evals, players, output)
+    meta = {**model_identity(model), "method": method, "max_evals": int(max_evals), "players": players,
+            "output": output, "seed": int(seed), "mask": explainer.options["mask"], "labels": names,
+            "n_texts": len(texts)}
+    results = DatasetResults(texts, resolved, names, meta, path)
+    store = None
+    if path is not None:
+        store = ResultStore(path)
+        store.open(meta)
+        for i, row in store.read_rows().items():
+            if i < len(texts) and row["text"] != texts[i]:
+                raise ResultsMismatch(
+                    f"Row {i} in {os.fspath(path)!r} explains {row['text'][:60]!r}, not texts[{i}] = "
+                    f"{texts[i][:60]!r}: those results belong to another dataset. Choose another path."
+                )
+            if i < len(texts):
+                results.add(i, from_row(row, names))
+    todo = results.missing
+    device = explainer.evaluator.device.type
+    size = chunk_size or _CHUNK_TEXTS["cuda" if device == "cuda" else "cpu"]
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}.")
+    chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+    bar = None
+    if progress_bar and todo:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(texts), initial=len(texts) - len(todo), desc="Explaining", unit="text")
+
+    def finished(index: list[int], attributions: list[Attribution]) -> None:
+        new = [(i, a) for i, a in zip(index, attributions) if i not in results]  # a retried task's rows: once
+        if store is not None and new:
+            store.write(to_row(i, a, resolved[i], meta) for i, a in new)
+        for i, a in new:
+            results.add(i, a)
+            results.computed.append(i)
+        if bar is not None:
+            bar.update(len(new))
+        if on_progress is not None:
+            on_progress(len(results), len(texts))
+
+    try:
+        if client is not None:
+            from .dask import run_on_cluster
+
+            run_on_cluster(client, model_loader, texts, chunks, options,
+                           {"mask": mask, "batch_size": batch_size}, finished)
+        else:
+            for chunk in chunks:
+                finished(chunk, explainer.attribute_many([texts[i] for i in chunk], **options))
+    except KeyboardInterrupt:
+        where = f"; rerun with path={results.path!r} to resume" if results.path else ""
+        warnings.warn(f"Interrupted: {len(results)} of {len(texts)} texts explained{where}.", stacklevel=2)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results

@@ -1,0 +1,157 @@
+"""Results of a dataset run on disk: one Parquet part per finished chunk, written so a kill loses none.
+
+The run is a directory. Each chunk of finished rows becomes its own part file, written under a hidden
+temporary name, flushed to disk and renamed into place, so a run killed at any moment (even `kill -9`)
+leaves every completed part whole and readable; a half-written part is never seen under a part's name.
+`_run.json` records what the rows were computed with (model, method, budget, ...), so resuming with other
+settings is refused rather than mixing incomparable rows. Parquet readers (pandas, pyarrow, DuckDB) skip the
+files that start with "." or "_", so `pandas.read_parquet(path)` reads the rows directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+RUN_FILE = "_run.json"
+# Settings a resumed run must share with the rows already on disk.
+CHECKED = ("model_name", "config_hash", "weights_hash", "method", "max_evals", "players", "output", "seed",
+           "mask")
+
+
+class ResultsMismatch(ValueError):
+    """The results at a path were computed with other settings (or for other texts) than this run."""
+
+
+def _require_pyarrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError('Writing results to Parquet needs pyarrow: pip install "shap-widget[parquet]"') from err
+    return pa, pq
+
+
+def _schema():
+    pa, _ = _require_pyarrow()
+    return pa.schema([
+        ("index", pa.int64()),
+        ("text", pa.string()),
+        ("text_pair", pa.string()),
+        ("label", pa.string()),
+        ("predicted", pa.string()),
+        ("probabilities", pa.list_(pa.float64())),
+        ("players", pa.list_(pa.string())),
+        ("prefixes", pa.list_(pa.string())),
+        ("values", pa.list_(pa.list_(pa.float64()))),
+        ("errors", pa.list_(pa.list_(pa.float64()))),
+        ("base_values", pa.list_(pa.float64())),
+        ("outputs", pa.list_(pa.float64())),
+        ("method", pa.string()),
+        ("max_evals", pa.int64()),
+        ("n_evals", pa.int64()),
+        ("seed", pa.int64()),
+        ("output", pa.string()),
+        ("player_kind", pa.string()),
+        ("truncated", pa.bool_()),
+        ("model_name", pa.string()),
+        ("config_hash", pa.string()),
+    ])
+
+
+def check_path(path: str | os.PathLike) -> Path:
+    """The run directory, refused early when it cannot be created or written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"path={str(path)!r} is a file; results are written as a directory of Parquet parts. "
+                         "Give a new or existing directory path, such as 'results.parquet'.")
+    parent = path.parent if not path.exists() else path
+    if not parent.is_dir():
+        raise FileNotFoundError(f"The folder {str(parent)!r} for path={str(path)!r} does not exist; create it first "
+                                "or choose another path.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"Cannot write to {str(parent)!r} (permission denied); choose a path you can write to.")
+    return path
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(target: Path, write: Any) -> None:
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(target.parent)
+
+
+class ResultStore:
+    """A run directory: its settings, the rows already finished, and atomic writes of new parts."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def read_meta(self) -> dict[str, Any] | None:
+        file = self.path / RUN_FILE
+        if not file.exists():
+            return None
+        return json.loads(file.read_text())
+
+    def open(self, meta: dict[str, Any]) -> None:
+        """Create the run, or check that an existing one was made with the same settings."""
+        check_path(self.path)
+        self.path.mkdir(exist_ok=True)
+        held = self.read_meta()
+        if held is not None:
+            differ = [k for k in CHECKED if held.get(k) != meta.get(k)]
+            if differ:
+                theirs = ", ".join(f"{k}={held.get(k)!r}" for k in differ)
+                ours = ", ".join(f"{k}={meta.get(k)!r}" for k in differ)
+                raise ResultsMismatch(
+                    f"{str(self.path)!r} holds results computed with {theirs}, but this run uses {ours}. "
+                    "Resume with the same model and settings, or choose another path for a new run."
+                )
+            meta = {**held, "n_texts": max(int(held.get("n_texts", 0)), int(meta.get("n_texts", 0)))}
+        _write_atomic(self.path / RUN_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+
+    def part_files(self) -> list[Path]:
+        if not self.path.is_dir():
+            return []
+        return sorted(p for p in self.path.glob("part-*.parquet"))
+
+    def read_rows(self) -> dict[int, dict[str, Any]]:
+        """Every finished row by its index; a row found in two parts (a retried write) is kept once."""
+        _, pq = _require_pyarrow()
+        rows: dict[int, dict[str, Any]] = {}
+        for part in self.part_files():
+            for row in pq.read_table(part).to_pylist():
+                rows.setdefault(int(row["index"]), row)
+        return rows
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> Path | None:
+        """Write finished rows as one new part, atomically; returns its path (None for no rows)."""
+        pa, pq = _require_pyarrow()
+        rows = sorted(rows, key=lambda r: r["index"])
+        if not rows:
+            return None
+        table = pa.Table.from_pylist(rows, schema=_schema())
+        target = self.path / f"part-{rows[0]['index']:09d}-{uuid.uuid4().hex[:8]}.parquet"
+        _write_atomic(target, lambda f: pq.write_table(table, f))
+        return target
