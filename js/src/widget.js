@@ -62,6 +62,10 @@ function render({ model, el }) {
     onOutput(output) {
       if (output !== model.get("output")) send({ output }, { awaitsKernel: true });
     },
+    onStop() {
+      // One-off request; it names the result it stops, so a Stop meant for an older mask stops nothing.
+      model.send({ event: "stop", result_for: model.get("result_for") });
+    },
   });
 
   const handlers = TRAITS.map((name) => {

@@ -643,7 +643,7 @@ class DatasetWidget(ipywidgets.VBox):
 
     def _yield_to_view(self, generation: int) -> None:
         """Let the explanation view compute first: the row someone is looking at matters most."""
-        while self.explain_widget.state == "computing":
+        while self.explain_widget.state in ("computing", "refining"):
             self._runner.check(generation)
             time.sleep(0.05)
 

@@ -27,7 +27,9 @@ _RESERVED_COLUMNS = ("token", "index", "masked")
 def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     """One row per player: `token`, `index`, `masked`, then the SHAP value for each class (one column each).
 
-    A class whose label collides with one of the first three columns is named `value[<label>]`.
+    A class whose label collides with one of the first three columns is named `value[<label>]`. Sampled
+    values come with their standard errors, one column per class after the values, named `<column> se`;
+    exact values have none.
     """
     import pandas as pd
 
@@ -37,9 +39,12 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
         "index": list(range(len(attribution.tokens))),
         "masked": [i in masked for i in range(len(attribution.tokens))],
     }
-    for c, label in enumerate(attribution.labels):
-        name = f"value[{label}]" if label in _RESERVED_COLUMNS else str(label)
+    names = [f"value[{label}]" if label in _RESERVED_COLUMNS else str(label) for label in attribution.labels]
+    for c, name in enumerate(names):
         columns[name] = attribution.values[:, c].astype(float)
+    if attribution.errors is not None:
+        for c, name in enumerate(names):
+            columns[f"{name} se"] = attribution.errors[:, c].astype(float)
     return pd.DataFrame(columns)
 
 
