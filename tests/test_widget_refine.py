@@ -139,6 +139,13 @@ def test_bad_tolerance_is_refused_with_a_clear_message(model, tokenizer, bad, me
     assert w.wait(60).tolerance is None
 
 
+def test_a_negative_seed_is_refused(model, tokenizer):
+    """The sample's seed must be a non-negative integer."""
+    w = ExplainWidget(model, tokenizer, "we loved it")
+    with pytest.raises(traitlets.TraitError, match="seed must be a non-negative integer"):
+        w.seed = -1
+
+
 def test_exact_values_have_no_errors_in_traits_and_exports(model, tokenizer, tmp_path):
     """Exact explanations carry no standard errors; sampled ones carry them into the DataFrame and HTML page."""
     exact = ExplainWidget(model, tokenizer, TEXT, method="exact", max_evals=1024).wait(120)

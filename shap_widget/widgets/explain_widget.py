@@ -176,6 +176,12 @@ class ExplainWidget(anywidget.AnyWidget):
             raise traitlets.TraitError(f"max_evals must be at least 2, got {proposal['value']}.")
         return proposal["value"]
 
+    @traitlets.validate("seed")
+    def _valid_seed(self, proposal: dict) -> int:
+        if proposal["value"] < 0:
+            raise traitlets.TraitError(f"seed must be a non-negative integer, got {proposal['value']}.")
+        return proposal["value"]
+
     @traitlets.validate("tolerance")
     def _valid_tolerance(self, proposal: dict) -> float | None:
         try:
