@@ -118,7 +118,7 @@ def test_click_latency(open_notebook, n_tokens: int) -> None:
     shown = page.locator(".sw-token").count()
     full, cached = clicks(page, shown)
 
-    run_code(page, "w.method = 'kernel'; w.wait()", timeout_s=600)
+    run_code(page, "w.method = 'kernel'; w.wait(); None", timeout_s=600)
     before = len(rows_log(page))
     expect(root).to_have_attribute("data-state", "ready", timeout=600_000)
     masks, unmasks = clicks(page, shown)

@@ -27,8 +27,9 @@ def record(w: ExplainWidget) -> list[dict]:
     return seen
 
 
-def test_partial_estimates_come_first_and_the_final_equals_a_fresh_replay(model, tokenizer):
+def test_partial_estimates_come_first_and_the_final_equals_a_fresh_replay(make_bert, tokenizer):
     """The first estimate is shown while refining, then refined; the final equals the engine's own answer."""
+    model = make_bert()  # its own engine: no designs from other tests' explanations of TEXT
     w = ExplainWidget(model, tokenizer, max_evals=500, seed=3)
     seen = record(w)
     states: list[str] = []
@@ -49,8 +50,9 @@ def test_partial_estimates_come_first_and_the_final_equals_a_fresh_replay(model,
     assert w.attribution.final and w.faithfulness["result_for"] == w.result_for
 
 
-def test_a_click_shows_an_estimate_from_cached_rows_and_its_final_equals_a_replay(model, tokenizer):
+def test_a_click_shows_an_estimate_from_cached_rows_and_its_final_equals_a_replay(make_bert, tokenizer):
     """After a click, the first estimate needs no forward pass; the final equals the same history replayed."""
+    model = make_bert()
     w = ExplainWidget(model, tokenizer, TEXT, method="kernel", max_evals=500).wait(120)
     seen = record(w)
     rows = w.explainer.evaluator.rows_run
