@@ -24,7 +24,7 @@ def test_widget_explains_its_text_on_creation(model, tokenizer):
     assert values.shape == (9, 3)
     np.testing.assert_allclose(np.array(w.base_values) + values.sum(0), w.outputs, rtol=1e-6)
     assert w.target == int(np.argmax(w.probabilities_full))
-    assert w.method_used == "partition"
+    assert w.method_used == "kernel" and np.array(w.errors).shape == (9, 3)
 
 
 def test_masking_a_token_recomputes_without_it(model, tokenizer):

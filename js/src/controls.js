@@ -1,6 +1,6 @@
 import { h, setAttr } from "./dom.js";
 
-const METHODS = ["auto", "exact", "partition", "permutation"];
+const METHODS = ["auto", "exact", "kernel", "partition", "permutation"];
 const OUTPUTS = [
   ["probability", "probability"],
   ["logit", "logit"],
@@ -70,7 +70,7 @@ export function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
     min: 2,
     step: 1,
     inputmode: "numeric",
-    title: "Maximum number of model evaluations (partition and permutation)",
+    title: "Maximum number of model evaluations (sampled methods)",
   });
   let shownMaxEvals = null;
   maxEvals.addEventListener("change", () => {

@@ -2,6 +2,7 @@ import { h, setAttr } from "./dom.js";
 import { colorFor, scaleMax, valueAt } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { segmentRow } from "./pair.js";
+import { errorAt, errorSuffix, markToken } from "./uncertainty.js";
 
 const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
 
@@ -78,18 +79,21 @@ export function createHeatmap({ onToggle, readOnly = false }) {
       const color = isMasked ? colorFor(0, max) : colorFor(value, max);
       const text = String(s.tokens[i]?.text ?? "");
       const shown = text.trim() === "" ? JSON.stringify(text) : text;
+      const se = isMasked ? null : errorAt(s.errors, i, classIndex);
+      const number = formatPrecise(value) + errorSuffix(se);
 
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
       setAttr(span, "data-value", plainNumber(value));
-      setAttr(span, "aria-label", `${shown}: ${formatPrecise(value)}`);
+      setAttr(span, "aria-label", `${shown}: ${number}`);
       setAttr(
         span,
         "title",
-        `${shown}: ${formatPrecise(value)} for ${label}` +
+        `${shown}: ${number} for ${label}` +
           (readOnly ? (isMasked ? "\nMasked" : "") : `\n${isMasked ? "Masked. Click to restore" : "Click to mask"}`),
       );
       span.classList.toggle("sw-masked", isMasked);
+      markToken(span, value, se, isMasked);
       span.classList.toggle("sw-strong", color.lightText);
       span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
     });

@@ -7,6 +7,7 @@ export const TRAITS = [
   "tokens",
   "labels",
   "values",
+  "errors",
   "base_values",
   "outputs",
   "output",
@@ -29,6 +30,8 @@ export const TRAITS = [
   "interaction_index",
   "focus",
   "pairs",
+  "seed",
+  "tolerance",
 ];
 
 const DEFAULTS = {
@@ -37,6 +40,7 @@ const DEFAULTS = {
   tokens: [],
   labels: [],
   values: [],
+  errors: [],
   base_values: [],
   outputs: [],
   output: "probability",
@@ -63,7 +67,7 @@ const DEFAULTS = {
   canUndo: false,
 };
 
-const ARRAYS = ["tokens", "labels", "values", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
+const ARRAYS = ["tokens", "labels", "values", "errors", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
 
 export function normalize(raw = {}) {
   const s = { ...DEFAULTS };
@@ -130,12 +134,14 @@ export function valuesFitTokens(s) {
 
 /**
  * The state to show: "computing" also while an intent waits for the kernel,
- * which is the case whenever a "ready" result does not match the input.
+ * which is the case whenever a "ready" result does not match the input;
+ * "refining" while a partial estimate for the input is shown.
  */
 export function displayState(s) {
   if (s.pending || s.state === "computing") return "computing";
   if (s.state === "error") return "error";
-  return resultMatches(s) ? "ready" : "computing";
+  if (!resultMatches(s)) return "computing";
+  return s.state === "refining" ? "refining" : "ready";
 }
 
 export function isStale(s) {

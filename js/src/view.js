@@ -9,6 +9,7 @@ import { createPairInput } from "./pair.js";
 import { createProbabilities } from "./probabilities.js";
 import { scaleMax } from "./scale.js";
 import { displayState, isStale, normalize, valuesFitTokens } from "./state.js";
+import { createStopButton, createUncertaintyKey, errorsFitValues, refiningLabel } from "./uncertainty.js";
 
 const noop = () => {};
 
@@ -25,6 +26,7 @@ const ACTIONS = [
   "onMode",
   "onIndex",
   "onFocus",
+  "onStop",
 ];
 
 function createProgress() {
@@ -37,12 +39,15 @@ function createProgress() {
   );
 
   function update(s, shownState) {
-    el.hidden = shownState !== "computing";
-    const share = s.state === "computing" ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    const refining = shownState === "refining";
+    el.hidden = shownState !== "computing" && !refining;
+    const running = s.state === "computing" || refining;
+    const share = running ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
     setAttr(el, "data-progress", String(share));
     setAttr(el, "aria-valuenow", Math.round(share * 100));
     fill.style.width = `${(share * 100).toFixed(1)}%`;
-    setText(label, s.state === "computing" ? `Computing… ${Math.round(share * 100)}%` : "Waiting for the kernel…");
+    if (refining) setText(label, refiningLabel(s));
+    else setText(label, s.state === "computing" ? `Computing… ${Math.round(share * 100)}%` : "Waiting for the kernel…");
   }
 
   return { el, update };
@@ -94,7 +99,9 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   const classSelect = createClassSelect({ onSelect: on.onTarget });
   const legend = createLegend();
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
+  const stop = createStopButton({ onStop: on.onStop });
   const progress = createProgress();
+  const uncertaintyKey = createUncertaintyKey();
   const error = h("div", { class: "sw-error", role: "alert" });
   const interactions = createInteractions({
     onMode: on.onMode,
@@ -116,8 +123,14 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
     interactions.bar,
-    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, interactions.legend, maskButtons.el]),
-    progress.el,
+    h("div", { class: "sw-toolbar" }, [
+      classSelect.el,
+      legend.el,
+      interactions.legend,
+      uncertaintyKey.el,
+      maskButtons.el,
+    ]),
+    h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     summary,
@@ -138,16 +151,19 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   function update(raw) {
     const s = normalize(raw);
     const shownValues = valuesFitTokens(s) ? s.values : [];
+    const shownErrors = shownValues.length > 0 && errorsFitValues(s) ? s.errors : [];
     const shownState = displayState(s);
     const stale = isStale(s) && s.tokens.length > 0;
 
     setAttr(root, "data-state", shownState);
     setAttr(root, "data-stale", stale ? "true" : "false");
-    setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
+    setAttr(root, "aria-busy", shownState === "computing" || shownState === "refining" ? "true" : "false");
     summary.classList.toggle("sw-stale", stale);
     mode = s.mode;
     const shownInteractions = interactions.update(s);
     heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
+    // The standard errors are those of the attributions, not of the pair values.
+    const markedErrors = shownInteractions.active ? [] : shownErrors;
 
     input.update(s);
     pairInput.update(s);
@@ -158,12 +174,14 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
+    stop.update(s, shownState, readOnly);
+    uncertaintyKey.update({ ...s, values: shownValues, errors: markedErrors });
 
     const showError = s.state === "error";
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
 
-    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues });
+    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors });
     if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
     else interactions.clear(heatmap.el);
     additive.update(s);

@@ -1,3 +1,5 @@
+import { createView } from "../src/view.js";
+
 export const TEXT = "The movie was great!";
 
 export const LABELS = ["negative", "neutral", "positive"];
@@ -48,6 +50,7 @@ export function fakeModel(initial) {
   const model = {
     saved: 0,
     sets: [],
+    sent: [],
     get: (name) => data[name],
     set(name, value) {
       model.sets.push([name, value]);
@@ -57,6 +60,9 @@ export function fakeModel(initial) {
     },
     save_changes() {
       model.saved += 1;
+    },
+    send(content) {
+      model.sent.push(structuredClone(content));
     },
     on(event, cb) {
       if (!listeners.has(event)) listeners.set(event, []);
@@ -75,4 +81,20 @@ export function fakeModel(initial) {
     },
   };
   return model;
+}
+
+const mounted = [];
+
+/** Renders `state` into a new view in the document; `unmountViews()` removes every such view. */
+export function renderView(state, actions, options) {
+  const container = document.createElement("div");
+  document.body.append(container);
+  mounted.push(container);
+  const view = createView(container, actions, options);
+  view.update(state);
+  return { root: container.querySelector(".shap-widget"), view, container };
+}
+
+export function unmountViews() {
+  while (mounted.length) mounted.pop().remove();
 }

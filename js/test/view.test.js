@@ -1,19 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createView } from "../src/view.js";
 import { NEGATIVE_RGB, POSITIVE_RGB } from "../src/scale.js";
-import { TEXT, sampleState } from "./fixtures.js";
+import { TEXT, renderView as render, sampleState, unmountViews } from "./fixtures.js";
 
-let container;
-
-function render(state, actions) {
-  container = document.createElement("div");
-  document.body.append(container);
-  const view = createView(container, actions);
-  view.update(state);
-  return { root: container.querySelector(".shap-widget"), view };
-}
-
-afterEach(() => container?.remove());
+afterEach(unmountViews);
 
 const tokens = (root) => [...root.querySelectorAll(".sw-token")];
 const alpha = (el) => {

@@ -180,7 +180,6 @@ class ZeroShotExplainer(Explainer):
         game = self.game(text, text_pair=text_pair, players=kind)
         return game.players, any(e.truncated for e in game.encodings)
 
-    def attribute(self, text: Item, **options: Any) -> Attribution:
-        """Attributions of the premise `text` for every candidate label."""
-        result = super().attribute(text, **options)
-        return dataclasses.replace(result, text_pair=None, segments=None)
+    def _attribution(self, *args: Any, **kwargs: Any) -> Attribution:
+        """Attributions of the premise for every candidate label (the hypotheses are not the user's text)."""
+        return dataclasses.replace(super()._attribution(*args, **kwargs), text_pair=None, segments=None)

@@ -25,6 +25,7 @@ var TRAITS = [
   "tokens",
   "labels",
   "values",
+  "errors",
   "base_values",
   "outputs",
   "output",
@@ -46,7 +47,9 @@ var TRAITS = [
   "mode",
   "interaction_index",
   "focus",
-  "pairs"
+  "pairs",
+  "seed",
+  "tolerance"
 ];
 var DEFAULTS = {
   text: "",
@@ -54,6 +57,7 @@ var DEFAULTS = {
   tokens: [],
   labels: [],
   values: [],
+  errors: [],
   base_values: [],
   outputs: [],
   output: "probability",
@@ -79,7 +83,7 @@ var DEFAULTS = {
   pending: false,
   canUndo: false
 };
-var ARRAYS = ["tokens", "labels", "values", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
+var ARRAYS = ["tokens", "labels", "values", "errors", "base_values", "outputs", "probabilities", "probabilities_full", "masked"];
 function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
@@ -122,7 +126,8 @@ function valuesFitTokens(s) {
 function displayState(s) {
   if (s.pending || s.state === "computing") return "computing";
   if (s.state === "error") return "error";
-  return resultMatches(s) ? "ready" : "computing";
+  if (!resultMatches(s)) return "computing";
+  return s.state === "refining" ? "refining" : "ready";
 }
 function isStale(s) {
   return displayState(s) === "computing" || !resultMatches(s);
@@ -288,7 +293,7 @@ function createAdditive() {
 }
 
 // src/controls.js
-var METHODS = ["auto", "exact", "partition", "permutation"];
+var METHODS = ["auto", "exact", "kernel", "partition", "permutation"];
 var OUTPUTS = [
   ["probability", "probability"],
   ["logit", "logit"],
@@ -347,7 +352,7 @@ function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
     min: 2,
     step: 1,
     inputmode: "numeric",
-    title: "Maximum number of model evaluations (partition and permutation)"
+    title: "Maximum number of model evaluations (sampled methods)"
   });
   let shownMaxEvals = null;
   maxEvals.addEventListener("change", () => {
@@ -663,6 +668,63 @@ function segmentRow(el, row, tokens, i) {
   return next;
 }
 
+// src/uncertainty.js
+var Z95 = 1.96;
+function errorAt(errors, i, c) {
+  const se = Number(errors?.[i]?.[c]);
+  return Number.isFinite(se) && se > 0 ? se : null;
+}
+function isUncertain(value, se) {
+  return se != null && Math.abs(Number(value) || 0) <= Z95 * se;
+}
+function errorSuffix(se) {
+  return se == null ? "" : ` \xB1 ${formatNumber(se)}`;
+}
+function largestError(s, c = s.target) {
+  const masked = new Set(s.masked ?? []);
+  let max = null;
+  (s.errors ?? []).forEach((_, i) => {
+    const se = masked.has(i) ? null : errorAt(s.errors, i, c);
+    if (se != null && (max == null || se > max)) max = se;
+  });
+  return max;
+}
+function errorsFitValues(s) {
+  return Array.isArray(s.errors) && s.errors.length > 0 && s.errors.length === s.values.length;
+}
+function markToken(span, value, se, masked) {
+  const shown2 = masked ? null : se;
+  setAttr(span, "data-se", shown2 == null ? null : plainNumber(shown2));
+  span.classList.toggle("sw-uncertain", isUncertain(value, shown2));
+}
+function refiningLabel(s) {
+  const se = largestError(s);
+  return se == null ? "Refining\u2026" : `Refining \xB7 \xB1${formatNumber(se)}`;
+}
+function createStopButton({ onStop }) {
+  const el = h("button", { class: "sw-stop", type: "button", text: "Stop", onclick: () => onStop() });
+  setAttr(el, "title", "Stop refining and keep the current estimate");
+  function update(s, shownState, readOnly) {
+    el.hidden = readOnly || shownState !== "refining";
+  }
+  return { el, update };
+}
+function uncertainCount(s, c = s.target) {
+  const masked = new Set(s.masked ?? []);
+  return s.values.filter((_, i) => !masked.has(i) && isUncertain(valueAt(s.values, i, c), errorAt(s.errors, i, c))).length;
+}
+function createUncertaintyKey() {
+  const sample = h("span", { class: "sw-uncertain-sample", text: "abc", "aria-hidden": "true" });
+  const el = h("span", { class: "sw-uncertain-key" }, [sample, " uncertain"]);
+  setAttr(el, "title", "Dotted underline: the 95% interval (value \xB1 1.96 standard errors) includes 0");
+  function update(s) {
+    const has = errorsFitValues(s);
+    el.hidden = !has;
+    setAttr(el, "data-count", has ? uncertainCount(s) : 0);
+  }
+  return { el, update };
+}
+
 // src/heatmap.js
 var NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
 function createHeatmap({ onToggle, readOnly = false }) {
@@ -731,17 +793,20 @@ function createHeatmap({ onToggle, readOnly = false }) {
       const color = isMasked ? colorFor(0, max) : colorFor(value, max);
       const text = String(s.tokens[i]?.text ?? "");
       const shown2 = text.trim() === "" ? JSON.stringify(text) : text;
+      const se = isMasked ? null : errorAt(s.errors, i, classIndex);
+      const number = formatPrecise(value) + errorSuffix(se);
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
       setAttr(span, "data-value", plainNumber(value));
-      setAttr(span, "aria-label", `${shown2}: ${formatPrecise(value)}`);
+      setAttr(span, "aria-label", `${shown2}: ${number}`);
       setAttr(
         span,
         "title",
-        `${shown2}: ${formatPrecise(value)} for ${label}` + (readOnly ? isMasked ? "\nMasked" : "" : `
+        `${shown2}: ${number} for ${label}` + (readOnly ? isMasked ? "\nMasked" : "" : `
 ${isMasked ? "Masked. Click to restore" : "Click to mask"}`)
       );
       span.classList.toggle("sw-masked", isMasked);
+      markToken(span, value, se, isMasked);
       span.classList.toggle("sw-strong", color.lightText);
       span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
     });
@@ -1048,7 +1113,8 @@ var ACTIONS = [
   "onOutput",
   "onMode",
   "onIndex",
-  "onFocus"
+  "onFocus",
+  "onStop"
 ];
 function createProgress() {
   const fill = h("span", { class: "sw-progress-fill" });
@@ -1059,12 +1125,15 @@ function createProgress() {
     [h("span", { class: "sw-progress-track" }, [fill]), label]
   );
   function update(s, shownState) {
-    el.hidden = shownState !== "computing";
-    const share = s.state === "computing" ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    const refining = shownState === "refining";
+    el.hidden = shownState !== "computing" && !refining;
+    const running = s.state === "computing" || refining;
+    const share = running ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
     setAttr(el, "data-progress", String(share));
     setAttr(el, "aria-valuenow", Math.round(share * 100));
     fill.style.width = `${(share * 100).toFixed(1)}%`;
-    setText(label, s.state === "computing" ? `Computing\u2026 ${Math.round(share * 100)}%` : "Waiting for the kernel\u2026");
+    if (refining) setText(label, refiningLabel(s));
+    else setText(label, s.state === "computing" ? `Computing\u2026 ${Math.round(share * 100)}%` : "Waiting for the kernel\u2026");
   }
   return { el, update };
 }
@@ -1104,7 +1173,9 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   const classSelect = createClassSelect({ onSelect: on.onTarget });
   const legend = createLegend();
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
+  const stop = createStopButton({ onStop: on.onStop });
   const progress = createProgress();
+  const uncertaintyKey = createUncertaintyKey();
   const error = h("div", { class: "sw-error", role: "alert" });
   const interactions = createInteractions({
     onMode: on.onMode,
@@ -1125,8 +1196,14 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
     interactions.bar,
-    h("div", { class: "sw-toolbar" }, [classSelect.el, legend.el, interactions.legend, maskButtons.el]),
-    progress.el,
+    h("div", { class: "sw-toolbar" }, [
+      classSelect.el,
+      legend.el,
+      interactions.legend,
+      uncertaintyKey.el,
+      maskButtons.el
+    ]),
+    h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     summary,
@@ -1146,15 +1223,17 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   function update(raw) {
     const s = normalize(raw);
     const shownValues = valuesFitTokens(s) ? s.values : [];
+    const shownErrors = shownValues.length > 0 && errorsFitValues(s) ? s.errors : [];
     const shownState = displayState(s);
     const stale = isStale(s) && s.tokens.length > 0;
     setAttr(root, "data-state", shownState);
     setAttr(root, "data-stale", stale ? "true" : "false");
-    setAttr(root, "aria-busy", shownState === "computing" ? "true" : "false");
+    setAttr(root, "aria-busy", shownState === "computing" || shownState === "refining" ? "true" : "false");
     summary.classList.toggle("sw-stale", stale);
     mode = s.mode;
     const shownInteractions = interactions.update(s);
     heatmap.el.classList.toggle("sw-stale", stale || shownInteractions.stale);
+    const markedErrors = shownInteractions.active ? [] : shownErrors;
     input.update(s);
     pairInput.update(s);
     settings.update(s);
@@ -1164,10 +1243,12 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
+    stop.update(s, shownState, readOnly);
+    uncertaintyKey.update({ ...s, values: shownValues, errors: markedErrors });
     const showError = s.state === "error";
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
-    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues });
+    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors });
     if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
     else interactions.clear(heatmap.el);
     additive.update(s);
@@ -1275,6 +1356,9 @@ function render({ model, el }) {
     },
     onFocus(focus) {
       if (focus !== model.get("focus")) send({ focus });
+    },
+    onStop() {
+      model.send({ event: "stop", result_for: model.get("result_for") });
     }
   });
   const handlers = TRAITS.map((name) => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import traitlets
 from . import export
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
+from ..engine.explain import _check_tolerance as check_tolerance
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS
@@ -26,15 +28,25 @@ from .jobs import JobRunner, Superseded
 if TYPE_CHECKING:
     import pandas as pd
 
+
 _STATIC = Path(__file__).parent.parent / "static"
-_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output")
+_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
     "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
-    "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals", "result_for",
-    "state", "progress", "error", "truncated", "faithfulness", "mode", "interaction_index", "focus", "pairs",
+    "errors", "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals",
+    "result_for", "state", "progress", "error", "truncated", "faithfulness", "seed", "tolerance", "mode",
+    "interaction_index", "focus", "pairs",
 )
 MODES = ("attributions", "interactions")
+
+
+class _Stopped(Exception):
+    """Raised inside a job whose refining the user stopped; the estimate shown becomes final."""
+
+
+def _largest_error(result: Attribution) -> float:
+    return 0.0 if result.errors is None or result.errors.size == 0 else float(result.errors.max())
 
 
 class ExplainWidget(anywidget.AnyWidget):
@@ -54,6 +66,10 @@ class ExplainWidget(anywidget.AnyWidget):
     exact interactions need no new model evaluation.
     `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
     `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
+    The sampled estimator (`method="kernel"`, what "auto" picks beyond the exact limit) is anytime: the
+    first estimate is shown after its first batch with `state = "refining"`, and refined in place until the
+    budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
+    (empty for exact methods). `stop()` (the front end's Stop button) keeps the estimate shown as final.
     """
 
     _esm = _STATIC / "widget.js"
@@ -68,11 +84,16 @@ class ExplainWidget(anywidget.AnyWidget):
     max_evals = traitlets.Int(500).tag(sync=True)
     players = traitlets.Unicode("token").tag(sync=True)
     output = traitlets.Unicode("probability").tag(sync=True)
+    seed = traitlets.Int(0).tag(sync=True)
+    # A standard error to stop refining at (sampled methods), or None to spend the whole budget.
+    tolerance = traitlets.Any(None).tag(sync=True)
 
     # Results: set here only, each tagged by the request it answers (`result_for`).
     tokens = traitlets.List(traitlets.Dict(), default_value=[]).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     values = traitlets.List(traitlets.List(traitlets.Float()), default_value=[]).tag(sync=True)
+    # Standard errors of `values`, same shape; [] when the values are exact.
+    errors = traitlets.List(traitlets.List(traitlets.Float()), default_value=[]).tag(sync=True)
     base_values = traitlets.List(traitlets.Float(), default_value=[]).tag(sync=True)
     outputs = traitlets.List(traitlets.Float(), default_value=[]).tag(sync=True)
     probabilities = traitlets.List(traitlets.Float(), default_value=[]).tag(sync=True)
@@ -110,6 +131,8 @@ class ExplainWidget(anywidget.AnyWidget):
         masked: list[int] | tuple[int, ...] = (),
         mode: str = "attributions",
         interaction_index: str = "SII",
+        seed: int = 0,
+        tolerance: float | None = None,
         mask: str | int = "auto",
         batch_size: int | str = "auto",
         autocast: str | None = None,
@@ -135,6 +158,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._failure: BaseException | None = None
         self._last_progress = 0.0
         self._known: dict[tuple, Attribution] = {}
+        self._stop_generation = 0  # the job asked to keep its shown estimate as final
         super().__init__(
             labels=labels,
             target=resolve_target(target, labels),
@@ -144,6 +168,8 @@ class ExplainWidget(anywidget.AnyWidget):
             output=output or ("logit" if len(labels) == 1 else "probability"),
             mode=mode,
             interaction_index=interaction_index,
+            seed=seed,
+            tolerance=tolerance,
             **kwargs,
         )
         self._auto_target = target is None
@@ -152,6 +178,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
         self.observe(self._on_interaction_intent, names=["mode", "interaction_index"])
+        self.on_msg(self._on_message)
 
     @classmethod
     def from_pipeline(
@@ -203,6 +230,19 @@ class ExplainWidget(anywidget.AnyWidget):
         if proposal["value"] < 2:
             raise traitlets.TraitError(f"max_evals must be at least 2, got {proposal['value']}.")
         return proposal["value"]
+
+    @traitlets.validate("seed")
+    def _valid_seed(self, proposal: dict) -> int:
+        if proposal["value"] < 0:
+            raise traitlets.TraitError(f"seed must be a non-negative integer, got {proposal['value']}.")
+        return proposal["value"]
+
+    @traitlets.validate("tolerance")
+    def _valid_tolerance(self, proposal: dict) -> float | None:
+        try:
+            return check_tolerance(proposal["value"])
+        except (TypeError, ValueError) as err:
+            raise traitlets.TraitError(str(err)) from None
 
     @traitlets.validate("target")
     def _valid_target(self, proposal: dict) -> int:
@@ -268,8 +308,18 @@ class ExplainWidget(anywidget.AnyWidget):
         self.masked = []
         return self
 
+    def stop(self) -> "ExplainWidget":
+        """Stop refining: the estimate shown now becomes the final one (state "ready").
+
+        Does nothing unless an estimate is refining; the computation ends at its next model batch.
+        """
+        with self._lock:
+            if self.state == "refining":
+                self._stop_generation = self._runner.generation
+        return self
+
     def wait(self, timeout: float | None = None) -> "ExplainWidget":
-        """Block until the current computation has finished; raise its error if it failed."""
+        """Block until the current computation has finished (its final estimate); raise its error if it failed."""
         if not self._runner.wait(timeout):
             raise TimeoutError(f"The explanation did not finish within {timeout} s.")
         if self.state == "error" and self._failure is not None:
@@ -321,8 +371,9 @@ class ExplainWidget(anywidget.AnyWidget):
         """The current explanation as a pandas DataFrame: one row per player (token or word).
 
         Columns: `token`, `index` (the player index that `mask` takes), `masked`, then one column of SHAP
-        values per class, named after the class. With `interactions=True`, the pairwise interactions in long
-        form instead: one row per pair i < j with `i`, `j`, `token_i`, `token_j`, then one column per class.
+        values per class, named after the class, and for sampled values one column of standard errors per
+        class, named `<class> se`. With `interactions=True`, the pairwise interactions in long form instead:
+        one row per pair i < j with `i`, `j`, `token_i`, `token_j`, then one column per class.
         """
         if interactions:
             return export.interactions_dataframe(self.interactions)
@@ -388,6 +439,8 @@ class ExplainWidget(anywidget.AnyWidget):
             "method": self.method,
             "max_evals": int(self.max_evals),
             "output": self.output,
+            "seed": int(self.seed),
+            "tolerance": self.tolerance,
         }
 
     def _schedule(self) -> None:
@@ -403,22 +456,34 @@ class ExplainWidget(anywidget.AnyWidget):
                 self._runner.submit(lambda generation: None)
                 self._result = self._result_request = self._faithfulness = None
                 with self.hold_sync():
-                    self.values, self.base_values, self.outputs = [], [], []
+                    self.values, self.errors, self.base_values, self.outputs = [], [], [], []
                     self.faithfulness = {}
                     self.pairs = {}
                     self.probabilities, self.probabilities_full = [], []
                     self.result_for, self.state, self.error = request, "ready", ""
             return
         with self._lock:
-            generation = self._runner.submit(lambda g: self._compute(g, request))
+            self._runner.submit(lambda g: self._compute(g, request))
             with self.hold_sync():
                 self.state = "computing"
                 self.progress = 0.0
                 self.error = ""
-        del generation
+
+    def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
+        """Custom messages from the front end: {"event": "stop", "result_for": <the request it shows>}."""
+        if isinstance(content, dict) and content.get("event") == "stop":
+            with self._lock:
+                # A Stop pressed while a newer request was on its way answers nothing current.
+                if content.get("result_for") == self.result_for:
+                    self.stop()
+
+    def _stopping(self, generation: int) -> bool:
+        return self._stop_generation == generation
 
     def _progress(self, generation: int, done: int, total: int) -> None:
         self._runner.check(generation)
+        if self._stopping(generation):
+            raise _Stopped()
         now = time.monotonic()
         if total and (done == total or now - self._last_progress > 0.1):
             self._last_progress = now
@@ -441,8 +506,9 @@ class ExplainWidget(anywidget.AnyWidget):
         known = None if request["masked"] else self._known.get(
             (request["text"], request["text_pair"] if self._pair else None, request["players"], request["method"],
              request["max_evals"], request["output"]))
+        shown: Attribution | None = None
         try:
-            result = known or self._explainer.attribute(
+            estimates = [known] if known is not None else self._explainer.refine(
                 request["text"],
                 text_pair=request["text_pair"] if self._pair else None,
                 method=request["method"],
@@ -450,8 +516,25 @@ class ExplainWidget(anywidget.AnyWidget):
                 players=request["players"],
                 masked=request["masked"],
                 max_evals=request["max_evals"],
+                seed=request["seed"],
+                tolerance=request["tolerance"],
                 on_progress=lambda done, total: self._progress(generation, done, total),
             )
+            for estimate in estimates:
+                if self._stopping(generation) and not estimate.final:
+                    raise _Stopped()
+                if not estimate.final and shown is not None and _largest_error(estimate) > _largest_error(shown):
+                    continue  # a noisier picture than the one shown would be a step back
+                if not self._publish(generation, request, estimate):
+                    return
+                shown = estimate
+                if estimate.final:
+                    break
+        except _Stopped:
+            assert shown is not None  # stop() acts only once an estimate is shown
+            shown = dataclasses.replace(shown, final=True)
+            if not self._publish(generation, request, shown):
+                return
         except BaseException as err:  # noqa: BLE001 - any failure, an interrupt too, is shown; the widget stays usable
             if isinstance(err, Superseded):
                 raise
@@ -462,14 +545,21 @@ class ExplainWidget(anywidget.AnyWidget):
                         self.error = f"{type(err).__name__}: {err}"
                         self.state = "error"
             return
+        assert shown is not None and shown.final
+        if self.mode == "interactions":
+            self._interact(generation, request, shown)
+        self._measure(generation, request, shown)
+
+    def _publish(self, generation: int, request: dict[str, Any], result: Attribution) -> bool:
+        """Show `result` as the answer to `request` (refining while not final); False if superseded."""
         with self._lock:
             if not self._runner.is_current(generation):
-                return
+                return False
             self._result = result
             self._result_request = request
             self._failure = None
             with self.hold_sync():
-                self.values = result.values.tolist()
+                self.errors = [] if result.errors is None else result.errors.tolist()
                 self.base_values = result.base_values.tolist()
                 self.outputs = result.outputs.tolist()
                 self.probabilities = result.probabilities.tolist()
@@ -481,12 +571,13 @@ class ExplainWidget(anywidget.AnyWidget):
                 if self._auto_target and self.labels:
                     self.target = int(np.argmax(result.probabilities_full))
                     self._auto_target = True
-                self.progress = 1.0
+                if result.final:
+                    self.progress = 1.0
                 self.error = ""
-                self.state = "ready"
-        if self.mode == "interactions":
-            self._interact(generation, request, result)
-        self._measure(generation, request, result)
+                self.state = "ready" if result.final else "refining"
+                # Last, so that an observer of `values` sees the whole estimate it belongs to.
+                self.values = result.values.tolist()
+        return True
 
     def _on_interaction_intent(self, change: dict) -> None:
         with self._lock:

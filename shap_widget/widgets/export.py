@@ -37,7 +37,9 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
 
     For a sentence pair a `segment` column after `masked` says which text the player is in (0 or 1).
 
-    A class whose label collides with one of the first three columns is named `value[<label>]`.
+    A class whose label collides with one of the first three columns is named `value[<label>]`. Sampled
+    values come with their standard errors, one column per class after the values, named `<column> se`;
+    exact values have none.
     """
     import pandas as pd
 
@@ -49,8 +51,12 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     }
     if attribution.segments is not None:
         columns["segment"] = list(attribution.segments)
-    for c, label in enumerate(attribution.labels):
-        columns[_class_column(label, _RESERVED_COLUMNS)] = attribution.values[:, c].astype(float)
+    names = [_class_column(label, _RESERVED_COLUMNS) for label in attribution.labels]
+    for c, name in enumerate(names):
+        columns[name] = attribution.values[:, c].astype(float)
+    if attribution.errors is not None:
+        for c, name in enumerate(names):
+            columns[f"{name} se"] = attribution.errors[:, c].astype(float)
     return pd.DataFrame(columns)
 
 
