@@ -20,6 +20,7 @@ export function pairsAnswer(s) {
   const r = p.result_for ?? {};
   return (
     r.text === s.text &&
+    (r.text_pair ?? "") === (s.text_pair ?? "") &&
     r.players === s.players &&
     sameMask(r.masked, s.masked) &&
     (r.output == null || r.output === s.output) &&
@@ -36,7 +37,13 @@ export function pairsMatch(s) {
 export function pairsFit(s) {
   const p = s.pairs ?? {};
   const r = p.result_for ?? {};
-  return Array.isArray(p.values) && p.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+  return (
+    Array.isArray(p.values) &&
+    p.values.length === s.tokens.length &&
+    r.text === s.text &&
+    (r.text_pair ?? "") === (s.text_pair ?? "") &&
+    r.players === s.players
+  );
 }
 
 export function pairValue(pairs, i, j, c) {

@@ -89,6 +89,12 @@ describe("interactions mode", () => {
     expect(fresh.querySelector(".sw-heatmap").classList.contains("sw-stale")).toBe(false);
   });
 
+  it("never shows pairs computed for another second text of a sentence pair as current", () => {
+    const { root } = render(interactionState({ text_pair: "the ending was dull" }));
+    expect(root.querySelector(".sw-heatmap").classList.contains("sw-stale")).toBe(true);
+    expect(root.querySelector(".sw-interaction-status").textContent).not.toMatch(/evaluations/);
+  });
+
   it("shows the kernel's error for the current state", () => {
     const { root } = render(interactionState({ pairs: { result_for: request, index: "SII", error: "ValueError: too big" } }));
     expect(root.querySelector(".sw-interaction-status").textContent).toBe("Interactions failed: ValueError: too big");

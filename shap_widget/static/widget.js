@@ -851,7 +851,7 @@ var INDICES = ["SII", "k-SII"];
 function pairsAnswer(s) {
   const p = s.pairs ?? {};
   const r = p.result_for ?? {};
-  return r.text === s.text && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && p.index === s.interaction_index;
+  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && p.index === s.interaction_index;
 }
 function pairsMatch(s) {
   return pairsFit(s) && pairsAnswer(s);
@@ -859,7 +859,7 @@ function pairsMatch(s) {
 function pairsFit(s) {
   const p = s.pairs ?? {};
   const r = p.result_for ?? {};
-  return Array.isArray(p.values) && p.values.length === s.tokens.length && r.text === s.text && r.players === s.players;
+  return Array.isArray(p.values) && p.values.length === s.tokens.length && r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players;
 }
 function pairValue(pairs, i, j, c) {
   const v = Number(pairs?.[i]?.[j]?.[c]);
