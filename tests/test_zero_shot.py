@@ -104,3 +104,14 @@ def test_long_premise_is_truncated_as_the_pipeline_does_and_flagged(family):
     np.testing.assert_allclose(a.base_values + a.values.sum(0), expected, atol=1e-6)
     w = ExplainWidget.from_pipeline(pipe, premise, candidate_labels=labels, method="partition", max_evals=64).wait(60)
     assert len(w.tokens) == len(a.tokens) and w.truncated
+
+
+def test_a_batch_of_premises_adds_up_to_the_pipelines_scores_for_each(family):
+    """A list of premises through the tutorial call form gives each premise the pipeline's own scores."""
+    pipe = nli_pipeline(family, "bert")
+    texts = [TEXT, "the music was bad"]
+    e = ZeroShotExplainer(pipe, LABELS)(texts, method="exact")
+    for i, text in enumerate(texts):
+        scores = pipe(text, candidate_labels=LABELS)
+        expected = [dict(zip(scores["labels"], scores["scores"]))[c] for c in LABELS]
+        np.testing.assert_allclose(e[i].base_values + e[i].values.sum(0), expected, atol=1e-6)

@@ -68,11 +68,11 @@ def _trivial_plan(n: int) -> Plan:
 
 def choose_method(n_players: int, max_evals: int) -> str:
     """Exact when all coalitions fit in the budget, else the sampled kernel estimator (lowest error per
-    evaluation, with standard errors); partition only where the budget is below what a regression over
-    n players needs (2n + 2 evaluations)."""
+    evaluation, with standard errors); partition only where the budget is too small for a regression over
+    n players to be reliably identified (fewer than 3n + 2 evaluations, about 1.5 pairs per player)."""
     if n_players <= 1 or (n_players <= MAX_EXACT_PLAYERS and 2**n_players <= max_evals):
         return "exact"
-    if max_evals >= 2 + 2 * n_players:
+    if max_evals >= 2 + 3 * n_players:
         return "kernel"
     return "partition"
 

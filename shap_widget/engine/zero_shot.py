@@ -180,6 +180,11 @@ class ZeroShotExplainer(Explainer):
         game = self.game(text, text_pair=text_pair, players=kind)
         return game.players, any(e.truncated for e in game.encodings)
 
+    def attribute_many(self, texts: Sequence[Item], **options: Any) -> list[Attribution]:
+        """`attribute` for each premise: a zero-shot game evaluates every coalition once per candidate
+        label in its own passes, which the packed path for plain games does not know how to do."""
+        return [self.attribute(text, **options) for text in texts]
+
     def _attribution(self, *args: Any, **kwargs: Any) -> Attribution:
         """Attributions of the premise for every candidate label (the hypotheses are not the user's text)."""
         return dataclasses.replace(super()._attribution(*args, **kwargs), text_pair=None, segments=None)
