@@ -57,6 +57,8 @@ def ours(method):
     def run(game, n, budget, seed):
         if method == "kernel":
             return estimators.run(kernel_plan(n, budget, seed), game).values
+        if method == "kernel+trees":
+            return estimators.run(kernel_plan(n, budget, seed, adjust=True), game).values
         if method == "permutation":
             return estimators.permutation(game, n, budget, seed).values
         raise ValueError(method)
@@ -94,6 +96,7 @@ def shapiq_method(name, **options):
 
 ESTIMATORS = {
     "shap_widget kernel (default)": ours("kernel"),
+    "shap_widget kernel + tree adjustment": ours("kernel+trees"),
     "shap_widget permutation": ours("permutation"),
     "shap KernelExplainer": shap_kernel,
     "shap PermutationExplainer": shap_permutation,

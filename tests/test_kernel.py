@@ -104,7 +104,7 @@ def test_regression_adjustment_helps_a_game_with_strong_high_order_interactions(
     truth = brute_force(game, n)
     plain = np.mean([relative_error(estimators.run(kernel_plan(n, 200, s, adjust=False), game).values, truth)
                      for s in range(6)])
-    adjusted = np.mean([relative_error(estimators.run(kernel_plan(n, 200, s), game).values, truth)
+    adjusted = np.mean([relative_error(estimators.run(kernel_plan(n, 200, s, adjust=True), game).values, truth)
                         for s in range(6)])
     assert adjusted < 0.7 * plain, (adjusted, plain)
 

@@ -255,7 +255,7 @@ def kernel_plan(
     free: np.ndarray | None = None,
     on_design: Callable[[Design], None] | None = None,
     streaming: bool = True,
-    adjust: bool = True,
+    adjust: bool = False,
 ) -> Plan:
     """Paired kernel regression on an order sample of pairs; yields an estimate after each batch.
 
@@ -264,7 +264,9 @@ def kernel_plan(
     it grows, for later games to re-use. Stops when the budget is spent or every standard error is at most
     `tolerance`. Without `streaming`, all rows are asked for in one batch (one large forward pass on a GPU)
     and only the final estimate is made. With `adjust` (and LightGBM installed) the final estimate is
-    regression-adjusted by a cross-fitted tree model of the game (see `shap_widget.engine.surrogate`).
+    regression-adjusted by a cross-fitted tree model of the game (see `shap_widget.engine.surrogate`); it is
+    off by default: it lowers the error on short inputs but at 26 players and more its standard errors were
+    found too small (benchmarks/bench_accuracy.py).
     """
     if n <= 1:
         return (yield from _trivial_plan(n))
