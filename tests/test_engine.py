@@ -18,9 +18,9 @@ from shap_widget.engine.explain import Explainer
 TEXT = "the movie was great but the ending was boring"
 
 
-def direct_outputs(model, tokenizer, text, keep_players, output="probability"):
+def direct_outputs(model, tokenizer, text, keep_players, output="probability", text_pair=None):
     """Model output with the players outside `keep_players` replaced by [MASK], computed without the engine."""
-    enc = tokenizer(text)
+    enc = tokenizer(text, text_pair)
     ids = list(enc["input_ids"])
     positions = [i for i, t in enumerate(ids) if t not in tokenizer.all_special_ids]
     for p, pos in enumerate(positions):

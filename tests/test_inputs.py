@@ -9,7 +9,7 @@ import torch
 
 import shap_widget as sw
 from shap_widget.engine import estimators
-from test_engine import brute_force_shapley
+from test_engine import brute_force_shapley, direct_outputs
 
 TEXT = "the movie was great but the ending was boring"
 PREMISE, HYPOTHESIS = "the acting was superb", "i loved it"
@@ -17,15 +17,7 @@ PREMISE, HYPOTHESIS = "the acting was superb", "i loved it"
 
 def pair_outputs(model, tokenizer, a, b, keep):
     """Probabilities with the non-special tokens outside `keep` replaced by [MASK], computed without the engine."""
-    enc = tokenizer(a, b)
-    ids = list(enc["input_ids"])
-    positions = [i for i, t in enumerate(ids) if t not in tokenizer.all_special_ids]
-    for p, pos in enumerate(positions):
-        if p not in keep:
-            ids[pos] = tokenizer.mask_token_id
-    with torch.no_grad():
-        logits = model(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([enc["token_type_ids"]])).logits
-    return torch.softmax(logits[0].double(), -1).numpy()
+    return direct_outputs(model, tokenizer, a, keep, text_pair=b)
 
 
 def test_pair_exact_values_are_brute_force_shapley_values(model, tokenizer):
