@@ -80,6 +80,24 @@ def test_results_on_disk_read_back_equal_and_resume_computes_only_missing_rows(d
         _same(a, b)
 
 
+def test_sentence_pairs_run_and_read_back_as_pairs(double_bert, tokenizer, tmp_path):
+    """(text, text_pair) examples are explained as pairs, stored with both texts, and equal a pair alone."""
+    pairs = [("the acting was superb", "i loved it"), ("the plot was dull", "it was boring")]
+    path = tmp_path / "pairs.parquet"
+    run = sw.explain_dataset(double_bert, tokenizer, pairs, method="exact", path=path, progress_bar=False)
+    alone = Explainer(double_bert, tokenizer)
+    loaded = sw.DatasetResults.load(path)
+    for (a, b), got, back in zip(pairs, run, loaded):
+        expected = alone.attribute(a, text_pair=b, method="exact")
+        _same(got, expected)
+        _same(back, got, atol=0)
+        assert (back.text, back.text_pair, back.segments) == (a, b, expected.segments)
+    assert list(run.to_dataframe()["text_pair"]) == [b for _, b in pairs]
+    assert loaded.texts == pairs
+    again = sw.explain_dataset(double_bert, tokenizer, pairs, method="exact", path=path, progress_bar=False)
+    assert again.computed == []  # the stored pairs are recognised as the same examples
+
+
 def test_sampled_estimates_keep_their_standard_errors_on_disk(double_bert, tokenizer, tmp_path):
     """The default sampled estimator's standard errors and seed survive the round trip through Parquet."""
     path = tmp_path / "run.parquet"
@@ -193,7 +211,7 @@ def test_run_killed_with_sigkill_resumes_with_every_row_once(double_bert, tokeni
 
 def test_bad_input_is_refused_with_a_message_saying_what_to_do(model, tokenizer, tmp_path):
     """Each mistake is named before any work starts, with what to do instead."""
-    with pytest.raises(TypeError, match=r"texts\[1\] must be a str, got int"):
+    with pytest.raises(TypeError, match=r"texts\[1\] must be a str or a \(text, text_pair\) pair, got int"):
         sw.explain_dataset(model, tokenizer, ["good", 3])
     with pytest.raises(TypeError, match="not one string"):
         sw.explain_dataset(model, tokenizer, "good")

@@ -20,6 +20,7 @@ import torch
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer
 from ..engine.game import OUTPUTS, PLAYER_KINDS
+from ..engine.inputs import Item, split_item
 from .store import ResultStore, ResultsMismatch, check_path
 
 __all__ = ["DatasetResults", "ResultsMismatch", "explain_dataset", "resolve_label"]
@@ -48,20 +49,31 @@ def resolve_label(label: Any, names: Sequence[str], position: int) -> int | None
     )
 
 
-def check_texts(texts: Any) -> list[str]:
-    """The texts as a list, refused with the position of the first one that is not a non-empty string."""
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, not one string; wrap it in a list.")
+def check_texts(texts: Any) -> list[Item]:
+    """The texts as a list of strs or (text, text_pair) pairs, refused with the position of the first bad one."""
+    if isinstance(texts, (str, tuple)):
+        raise TypeError("texts must be a list of strings or of (text, text_pair) pairs, not one string or pair; "
+                        "wrap it in a list.")
     try:
         texts = list(texts)
     except TypeError:
         raise TypeError(f"texts must be a sequence of strings, got {type(texts).__name__}.") from None
     for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}.")
-        if not text.strip():
+        if not isinstance(text, (str, tuple)):
+            raise TypeError(f"texts[{i}] must be a str or a (text, text_pair) pair, got {type(text).__name__}.")
+        if isinstance(text, str) and not text.strip():
             raise ValueError(f"texts[{i}] is empty; every example needs text to classify.")
+        if isinstance(text, tuple):
+            try:
+                split_item(text)
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"texts[{i}]: {err}") from err
     return texts
+
+
+def item_of(row: dict[str, Any]) -> Item:
+    """The input a stored row explains: its text, or its (text, text_pair) pair."""
+    return row["text"] if row.get("text_pair") is None else (row["text"], row["text_pair"])
 
 
 def check_options(method: Any, max_evals: Any, players: Any, output: Any) -> None:
@@ -97,7 +109,8 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
     """One Parquet row for a finished text (errors: standard errors of a sampled estimate, else None)."""
     a = attribution
     return {
-        "index": int(index), "text": a.text, "text_pair": None,
+        "index": int(index), "text": a.text, "text_pair": a.text_pair,
+        "segments": None if a.segments is None else [int(g) for g in a.segments],
         "label": None if label is None else a.labels[label],
         "predicted": a.labels[int(np.argmax(a.probabilities_full))],
         "probabilities": [float(p) for p in a.probabilities_full],
@@ -124,7 +137,8 @@ def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
         base_values=np.asarray(row["base_values"], dtype=np.float64),
         outputs=np.asarray(row["outputs"], dtype=np.float64), probabilities=probs, probabilities_full=probs.copy(),
         output=row["output"], method=row["method"], masked=(), max_evals=int(row["max_evals"]),
-        n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]),
+        n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]), text_pair=row.get("text_pair"),
+        segments=None if row.get("segments") is None else [int(g) for g in row["segments"]],
     )
 
 
@@ -166,7 +180,7 @@ class DatasetResults:
         labels: list[int | None] = [None] * n
         out = cls(texts, labels, names, meta, path)
         for i, row in rows.items():
-            out.texts[i] = row["text"]
+            out.texts[i] = item_of(row)
             out.labels[i] = None if row["label"] is None else names.index(row["label"])
             out._rows[i] = from_row(row, names)
         return out
@@ -214,8 +228,8 @@ class DatasetResults:
         self._rows[index] = attribution
 
     def to_dataframe(self):
-        """One row per explained text: text, label, predicted, probability, correct, P(<class>), tokens,
-        values (n_players, C), base_values, method and n_evals."""
+        """One row per explained text: text, text_pair (None for single texts), label, predicted, probability,
+        correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals."""
         import pandas as pd
 
         records = []
@@ -225,6 +239,7 @@ class DatasetResults:
             label = self.labels[i]
             record = {
                 "text": a.text,
+                "text_pair": a.text_pair,
                 "label": None if label is None else self.class_names[label],
                 "predicted": self.class_names[predicted],
                 "probability": float(a.probabilities_full[predicted]),
@@ -305,10 +320,10 @@ def explain_dataset(
         store = ResultStore(path)
         store.open(meta)
         for i, row in store.read_rows().items():
-            if i < len(texts) and row["text"] != texts[i]:
+            if i < len(texts) and item_of(row) != texts[i]:
                 raise ResultsMismatch(
-                    f"Row {i} in {os.fspath(path)!r} explains {row['text'][:60]!r}, not texts[{i}] = "
-                    f"{texts[i][:60]!r}: those results belong to another dataset. Choose another path."
+                    f"Row {i} in {os.fspath(path)!r} explains {str(item_of(row))[:60]!r}, not texts[{i}] = "
+                    f"{str(texts[i])[:60]!r}: those results belong to another dataset. Choose another path."
                 )
             if i < len(texts):
                 results.add(i, from_row(row, names))

@@ -41,6 +41,7 @@ def _schema():
         ("index", pa.int64()),
         ("text", pa.string()),
         ("text_pair", pa.string()),
+        ("segments", pa.list_(pa.int8())),
         ("label", pa.string()),
         ("predicted", pa.string()),
         ("probabilities", pa.list_(pa.float64())),
