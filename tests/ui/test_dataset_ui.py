@@ -85,7 +85,7 @@ def test_sort_filter_open_a_row_and_mask_a_token(open_notebook: Opener) -> None:
     page.locator('.sw-dataset tr.sw-row[data-index="1"]').click()
     expect(page.locator('.sw-dataset tr.sw-row[data-index="1"]')).to_have_attribute("aria-selected", "true")
     explain = page.locator(".shap-widget")
-    expect(explain.locator(".sw-text")).to_have_value(TEXTS[1])
+    expect(explain.locator(".sw-text:not(.sw-text-pair)")).to_have_value(TEXTS[1])
     expect(explain).to_have_attribute("data-state", "ready", timeout=60_000)
     assert kernel_json(page, "[w.selected, w.explain_widget.text]") == [1, TEXTS[1]]
 
@@ -129,7 +129,7 @@ def test_partial_saved_run_opens_rows_from_disk_and_clicks_recompute(open_notebo
 
     page.locator('.sw-dataset tr.sw-row[data-index="1"]').click()
     explain = page.locator(".shap-widget")
-    expect(explain.locator(".sw-text")).to_have_value(TEXTS[1])
+    expect(explain.locator(".sw-text:not(.sw-text-pair)")).to_have_value(TEXTS[1])
     expect(explain).to_have_attribute("data-state", "ready", timeout=60_000)
     stored = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.values == full[1].values.tolist(), "
                                "w.explain_widget.n_evals == full[1].n_evals])[1]")
