@@ -7,10 +7,11 @@ problem on a sample and says how far off it may be:
 - **Paired coalitions** S and its complement (Covert & Lee, "Improving KernelSHAP", AISTATS 2021): the pair
   cancels the odd part of the game's deviation from additivity, so near-additive games (most text classifiers)
   are recovered from few rows.
-- **Leverage-style size measure without replacement** (Musco & Witter, "Provably Accurate Shapley Value
-  Estimation via Leverage Score Sampling", ICLR 2025): pairs are drawn with a measure per coalition size that
-  spreads rows over all sizes more evenly than the kernel's own weights, each pair at most once. Sizes whose
-  pairs all fit are taken whole (exact strata, no variance), which is where the kernel weight is largest.
+- **Without replacement, sizes by a measure** (as in Musco & Witter, "Provably Accurate Shapley Value
+  Estimation via Leverage Score Sampling", ICLR 2025): each pair at most once, sizes drawn by a per-size measure
+  (`BETA` interpolates between their leverage scores and the kernel's own weights; on the demo model's games the
+  kernel weights gave the lowest error). Sizes whose pairs all fit are taken whole (exact strata, no variance),
+  which is where the kernel weight is largest.
 - **Order sampling** (Rosén 1997; Ohlsson's sequential Poisson sampling): every pair gets a key u / λ, and the
   sample after m pairs is the m smallest keys. Each prefix is itself a proper sample, so the estimate can stop
   after any batch ("anytime"), Horvitz-Thompson weights follow from the next key, and the budget is met
