@@ -21,7 +21,7 @@ from shap_widget import ExplainWidget
 from shap_widget.demo import load_sentiment_model
 
 model, tok = load_sentiment_model()
-w = ExplainWidget(model, tok, text={TEXT!r})
+w = ExplainWidget(model, tok, text={TEXT!r}, method="partition")  # values that do not depend on history
 w
 """
 
@@ -83,7 +83,7 @@ def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(op
         page,
         "import json; w.wait()\n"
         f"masks = {[list(m) for m in masks]!r}\n"
-        "fresh = {json.dumps(m): [v[w.target] for v in w.explainer.attribute(w.text, masked=m, "
+        "fresh = {json.dumps(m): [v[w.target] for v in w.explainer.attribute(w.text, masked=m, method=w.method, "
         "max_evals=w.max_evals).values.tolist()] for m in masks}\n"
         "print(json.dumps({'masked': w.masked, 'values': [v[w.target] for v in w.values], 'fresh': fresh}))",
         timeout_s=300,
