@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createView } from "../src/view.js";
 import { renderStatic } from "../src/static.js";
-import { sampleState } from "./fixtures.js";
+import { renderView, sampleState, unmountViews } from "./fixtures.js";
 
-let container;
+const render = renderView;
 
-function render(state, actions) {
-  container = document.createElement("div");
-  document.body.append(container);
-  const view = createView(container, actions);
-  view.update(state);
-  return { root: container.querySelector(".shap-widget"), view };
-}
-
-afterEach(() => container?.remove());
+afterEach(unmountViews);
 
 const tokens = (root) => [...root.querySelectorAll(".sw-token")];
 
@@ -113,12 +104,13 @@ describe("interactions mode", () => {
   });
 
   it("a standalone page switches mode and picks tokens without a kernel", () => {
-    container = document.createElement("div");
+    const container = document.createElement("div");
     document.body.append(container);
     renderStatic({ el: container, state: interactionState({ mode: "attributions", focus: -1 }) });
     container.querySelector('[data-mode="interactions"]').click();
     tokens(container)[2].click();
     expect(tokens(container)[2].dataset.focus).toBe("true");
     expect(tokens(container)[3].dataset.value).toBe("0.2");
+    container.remove();
   });
 });

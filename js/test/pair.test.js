@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createView } from "../src/view.js";
-import { sampleState } from "./fixtures.js";
+import { renderView, sampleState, unmountViews } from "./fixtures.js";
 
-let container;
+const render = renderView;
 
-function render(state, actions) {
-  container = document.createElement("div");
-  document.body.append(container);
-  const view = createView(container, actions);
-  view.update(state);
-  return { root: container.querySelector(".shap-widget"), view };
-}
-
-afterEach(() => container?.remove());
+afterEach(unmountViews);
 
 const PAIR = "it was fun";
 
