@@ -181,12 +181,17 @@ def main() -> None:
                     errors.append(float(((values[:, c] - truth[:, c]) ** 2).sum()) / norm)
                 row.append(np.mean(errors) if errors else np.nan)
             table[name] = row
-            cells = " | ".join("–" if np.isnan(e) else f"{e:.4f}" for e in row)
+            cells = " | ".join("–" if np.isnan(e) else f"{e:.3g}" for e in row)
             print(f"| {name} | {cells} |", flush=True)
         base = table.get("shap_widget permutation")
         if base is not None and "shap_widget kernel (default)" in table:
             ratio = np.array(table["shap_widget kernel (default)"]) / np.array(base)
             print("| kernel / permutation | " + " | ".join(f"{r:.2f}" for r in ratio) + " |")
+        peers = [row for name, row in table.items() if not name.startswith("shap_widget")]
+        if peers and "shap_widget kernel (default)" in table:
+            best = np.nanmin(np.array(peers), axis=0)
+            ratio = np.array(table["shap_widget kernel (default)"]) / best
+            print("| kernel / best peer | " + " | ".join(f"{r:.2f}" for r in ratio) + " |")
 
 
 if __name__ == "__main__":

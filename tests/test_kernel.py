@@ -109,6 +109,32 @@ def test_regression_adjustment_helps_a_game_with_strong_high_order_interactions(
     assert adjusted < 0.7 * plain, (adjusted, plain)
 
 
+def test_sampled_coalitions_of_a_size_hold_every_player_about_equally_often():
+    """Within a size, the sample is balanced: each player is in nearly as many coalitions as any other.
+
+    Independent draws of 40 coalitions of 3 out of 20 players leave some players in 2 and others in 11 of them;
+    the balanced design keeps them within two of each other.
+    """
+    n, asked = 20, []
+
+    def game(coalitions):
+        asked.append(coalitions.copy())
+        return softmax_game(n, seed=0)(coalitions)
+
+    estimators.run(kernel_plan(n, 600, seed=4), game)
+    rows = np.concatenate(asked)
+    sizes = rows.sum(axis=1)
+    checked = 0
+    for size in range(2, n // 2):
+        sides = rows[sizes == size]
+        if len(sides) < n or len(sides) >= math.comb(n, size):
+            continue  # too few to count, or the size was taken whole
+        counts = sides.sum(axis=0)
+        assert counts.max() - counts.min() <= 2, (size, counts)
+        checked += 1
+    assert checked >= 3
+
+
 def test_every_streamed_estimate_adds_up_and_improves(game10):
     """Each partial estimate is additive and the standard errors shrink as batches arrive."""
     game, truth = game10
