@@ -13,7 +13,7 @@ import torch
 
 from .game import Encoding, MaskRule
 from .packing import PackedRow, pack, plan_batches
-from .scheduling import ModelGate, check_cancelled
+from .scheduling import ModelGate, check_cancelled, pass_tokens
 
 # Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
 # smaller passes let progress move; CUDA starts large and halves on out-of-memory.
@@ -169,6 +169,9 @@ class Evaluator:
             rows = _AUTO_TOKENS["cuda" if self.device.type == "cuda" else "cpu"] // max(1, width)
         if self._max_tokens is not None:
             rows = min(rows, self._max_tokens // max(1, width))
+        cap = pass_tokens()
+        if cap is not None and self.device.type == "cpu":
+            rows = min(rows, cap // max(1, width))
         return max(1, rows)
 
     def _table(self, key: tuple) -> dict[bytes, np.ndarray]:

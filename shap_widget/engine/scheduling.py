@@ -33,6 +33,23 @@ def check_cancelled() -> None:
 
 
 @contextlib.contextmanager
+def short_passes(tokens: int) -> Iterator[None]:
+    """Cap the tokens of each CPU forward pass on this thread, for follow-up work (faithfulness, interactions)
+    that nobody waits on: a click that arrives meanwhile waits for a short pass, not a long one."""
+    previous = getattr(_local, "pass_tokens", None)
+    _local.pass_tokens = tokens if previous is None else min(previous, tokens)
+    try:
+        yield
+    finally:
+        _local.pass_tokens = previous
+
+
+def pass_tokens() -> int | None:
+    """The cap set by `short_passes` on this thread, if any."""
+    return getattr(_local, "pass_tokens", None)
+
+
+@contextlib.contextmanager
 def background() -> Iterator[None]:
     """Mark model work on this thread as background: it yields the model to interactive work at the next
     batch and waits while interactive work is in progress."""

@@ -14,6 +14,7 @@ import shap
 import traitlets
 
 from . import export
+from ..engine import scheduling
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.explain import _check_tolerance as check_tolerance
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 
 _STATIC = Path(__file__).parent.parent / "static"
+# Faithfulness (and interactions) after a shown result: started this long after it, in passes of at most this
+# many tokens on a CPU, so that the next click rarely waits for them.
+FOLLOW_UP_DELAY_S = 0.25
+FOLLOW_UP_PASS_TOKENS = 1024
 _RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
@@ -546,9 +551,13 @@ class ExplainWidget(anywidget.AnyWidget):
                         self.state = "error"
             return
         assert shown is not None and shown.final
-        if self.mode == "interactions":
-            self._interact(generation, request, shown)
-        self._measure(generation, request, shown)
+        # What follows is measured for a result already shown. A click right after it should not wait for a
+        # forward pass of that work: start it after a moment, in short passes.
+        self._runner.pause(generation, FOLLOW_UP_DELAY_S)
+        with scheduling.short_passes(FOLLOW_UP_PASS_TOKENS):
+            if self.mode == "interactions":
+                self._interact(generation, request, shown)
+            self._measure(generation, request, shown)
 
     def _publish(self, generation: int, request: dict[str, Any], result: Attribution) -> bool:
         """Show `result` as the answer to `request` (refining while not final); False if superseded."""

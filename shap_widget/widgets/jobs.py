@@ -105,6 +105,12 @@ class JobRunner:
         if generation != self._generation:
             raise Superseded()
 
+    def pause(self, generation: int, seconds: float) -> None:
+        """Wait up to `seconds`, stopping at once (Superseded or Stopped) when a newer job is submitted."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._stopped or generation != self._generation, seconds)
+        self.check(generation)
+
     @property
     def stopped(self) -> bool:
         return self._stopped
