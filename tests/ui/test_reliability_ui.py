@@ -38,6 +38,16 @@ RECORD_SHOWN = """() => {
         });
     };
     new MutationObserver(snap).observe(root, {subtree: true, attributes: true, childList: true});
+    window.__tops = new Set();
+    new MutationObserver(() => {
+        const first = root.querySelector('.sw-token');
+        if (first) window.__tops.add(Math.round(first.getBoundingClientRect().top + window.scrollY));
+    }).observe(root, {subtree: true, attributes: true, childList: true});
+    window.__clicked = [];
+    root.addEventListener('click', (event) => {
+        const token = event.target.closest('.sw-token');
+        if (token) window.__clicked.push(Number(token.dataset.index));
+    }, true);
 }"""
 
 Opener = Callable[[list[str]], Page]
@@ -58,7 +68,8 @@ def shown_state(page: Page) -> dict:
 
 
 def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(open_notebook: Opener) -> None:
-    """Fifty clicks in three seconds: the end matches the kernel, and no result was ever shown for a wrong mask."""
+    """Fifty clicks in three seconds: every one lands (the tokens never move while the kernel computes), the end
+    matches the kernel, and no result was ever shown for a wrong mask."""
     page = open_notebook([DEMO_WIDGET])
     wait_for_widget(page, ".shap-widget .sw-token")
     expect(page.locator(".shap-widget")).to_have_attribute("data-state", "ready", timeout=60_000)
@@ -75,7 +86,11 @@ def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(op
     expect(page.locator(".shap-widget")).to_have_attribute("data-state", "ready", timeout=120_000)
     expect(page.locator(".shap-widget")).to_have_attribute("data-stale", "false", timeout=10_000)
     final = shown_state(page)
-    assert final["masked"] == sorted(masked)
+    clicked = page.evaluate("() => window.__clicked")
+    tops = page.evaluate("() => [...window.__tops]")
+    assert len(tops) == 1, f"the tokens moved while the kernel computed: first token at y = {tops}"
+    assert len(clicked) == 50, f"the page received {len(clicked)} of 50 clicks: {clicked}"
+    assert final["masked"] == sorted(masked), (clicked, final["masked"])
 
     shown = page.evaluate("() => window.__shown")
     masks = sorted({tuple(s["masked"]) for s in shown} | {tuple(final["masked"])})
