@@ -21,6 +21,7 @@ from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.inputs import Item, split_item
+from ..engine.memory import release_freed_memory
 from .store import ResultStore, ResultsMismatch, check_path
 
 __all__ = ["DatasetResults", "ResultsMismatch", "explain_dataset", "resolve_label"]
@@ -346,6 +347,7 @@ def explain_dataset(
         for i, a in new:
             results.add(i, a)
             results.computed.append(i)
+        release_freed_memory()
         if bar is not None:
             bar.update(len(new))
         if on_progress is not None:

@@ -9,6 +9,7 @@ import time
 import weakref
 from typing import Callable
 
+from ..engine.memory import release_freed_memory
 from ..engine.scheduling import cancellation
 
 # How long interpreter exit waits for each worker to reach its next model batch and stop.
@@ -162,6 +163,8 @@ class JobRunner:
                 threading.excepthook(threading.ExceptHookArgs((exc_type, exc, tb, threading.current_thread())))
                 del exc, tb
             finally:
+                if self._pending is None:
+                    release_freed_memory()  # idle now: a long session's memory stays flat
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
