@@ -44,7 +44,7 @@ from .estimators import Attributions, Plan, _trivial_plan
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
 # equally likely), 1 the kernel's own weights. Chosen by benchmarks/bench_accuracy.py (0.25-0.75 were within
-# noise of each other at 12 and 26 players; 0 and 1 were worse at 26).
+# noise of each other at 12 and 26 players; 0 and 1 were worse at 26, 1 much worse at 64).
 BETA = 0.5
 FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
 # Up to this many players, sampled coalitions also balance pairs of players (n x n counts per size).
