@@ -197,9 +197,6 @@ class _PairPicker:
         fresh = self._balanced if self.n <= PAIR_BALANCE_PLAYERS else self._dealt
         while True:
             members = fresh(c)
-            if self.n <= PAIR_BALANCE_PLAYERS:  # counted even when drawn before, so the next try differs
-                self.counts[c][members] += 1
-                self.together[c][np.ix_(members, members)] += 1
             side = np.zeros(self.n, dtype=bool)
             side[members] = True
             side = self._canonical(side)
@@ -220,6 +217,9 @@ class _PairPicker:
             members[j] = i = int(np.argmin(score))
             score += together[i]
             score[i] = np.inf
+        # counted even when these were drawn before, so the next try differs
+        self.counts[c][members] += 1
+        together[np.ix_(members, members)] += 1
         return members
 
     def _dealt(self, c: int) -> np.ndarray:
