@@ -409,6 +409,26 @@ def run_code(page: Page, code: str, timeout_s: float = RUN_CODE_TIMEOUT_S) -> st
     return result["text"].strip()
 
 
+def heatmap_state(page: Page) -> dict:
+    """What the explanation view's heatmap shows: root state and staleness, then per token its mask flag,
+    value, standard error (None where it shows none), uncertain mark and tooltip."""
+    return page.evaluate(
+        """() => {
+            const root = document.querySelector('.shap-widget');
+            const tokens = [...root.querySelectorAll('.sw-token')];
+            return {
+                state: root.dataset.state,
+                stale: root.dataset.stale,
+                masked: tokens.filter(t => t.dataset.masked === 'true').map(t => Number(t.dataset.index)),
+                values: tokens.map(t => Number(t.dataset.value)),
+                se: tokens.map(t => t.dataset.se === undefined ? null : Number(t.dataset.se)),
+                uncertain: tokens.filter(t => t.classList.contains('sw-uncertain')).map(t => Number(t.dataset.index)),
+                titles: tokens.map(t => t.title),
+            };
+        }"""
+    )
+
+
 def widget_locator(page: Page, selector: str) -> Locator:
     """Locator for ``selector`` inside the notebook's cell outputs, where widgets render."""
     return page.locator(f".jp-OutputArea-output {selector}")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from notebook_ui import run_code, wait_for_widget
+from notebook_ui import heatmap_state, run_code, wait_for_widget
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -55,23 +55,6 @@ async (index) => {
 """
 
 
-def shown(page: Page) -> dict:
-    """The heatmap now: state, values, standard errors and uncertain marks per token."""
-    return page.evaluate(
-        """() => {
-            const root = document.querySelector('.shap-widget');
-            const tokens = [...root.querySelectorAll('.sw-token')];
-            return {
-                state: root.dataset.state,
-                values: tokens.map(t => Number(t.dataset.value)),
-                se: tokens.map(t => t.dataset.se === undefined ? null : Number(t.dataset.se)),
-                uncertain: tokens.filter(t => t.classList.contains('sw-uncertain')).map(t => Number(t.dataset.index)),
-                titles: tokens.map(t => t.title),
-            };
-        }"""
-    )
-
-
 def kernel_json(page: Page, expression: str) -> object:
     out = run_code(page, f"import json; print(json.dumps({expression}))")
     return json.loads(out.strip().splitlines()[-1])
@@ -110,7 +93,7 @@ def test_first_heatmap_comes_while_refining_and_the_final_equals_a_replay(open_n
     replay = json.loads(out.strip().splitlines()[-1])
     assert final["values"] == pytest.approx(replay, abs=1e-6)
 
-    now = shown(page)
+    now = heatmap_state(page)
     assert now["se"][3] is None and "±" not in now["titles"][3]
     assert now["se"] == [None if i == 3 else pytest.approx(e, rel=1e-9) for i, e in enumerate(kernel["errors"])]
     expected = [i for i, (v, e) in enumerate(zip(kernel["values"], kernel["errors"])) if i != 3 and abs(v) <= 1.96 * e]
@@ -136,4 +119,4 @@ def test_stop_keeps_the_refining_estimate_as_final(open_notebook: Opener) -> Non
     kernel = kernel_json(page, "{'values': [v[w.target] for v in w.values], 'n_evals': w.n_evals, "
                                "'final': w.attribution.final, 'state': w.state}")
     assert kernel["final"] and kernel["state"] == "ready" and kernel["n_evals"] < 6000
-    assert shown(page)["values"] == pytest.approx(kernel["values"], abs=1e-12)
+    assert heatmap_state(page)["values"] == pytest.approx(kernel["values"], abs=1e-12)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from notebook_ui import LabServer, run_code, wait_for_kernel_idle, wait_for_widget
+from notebook_ui import LabServer, heatmap_state, run_code, wait_for_kernel_idle, wait_for_widget
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -53,20 +53,6 @@ RECORD_SHOWN = """() => {
 Opener = Callable[[list[str]], Page]
 
 
-def shown_state(page: Page) -> dict:
-    return page.evaluate(
-        """() => {
-            const root = document.querySelector('.shap-widget');
-            const tokens = [...root.querySelectorAll('.sw-token')];
-            return {
-                stale: root.dataset.stale,
-                masked: tokens.filter(t => t.dataset.masked === 'true').map(t => Number(t.dataset.index)),
-                values: tokens.map(t => Number(t.dataset.value)),
-            };
-        }"""
-    )
-
-
 def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(open_notebook: Opener) -> None:
     """Fifty clicks in three seconds: every one lands (the tokens never move while the kernel computes), the end
     matches the kernel, and no result was ever shown for a wrong mask."""
@@ -85,7 +71,7 @@ def test_click_storm_ends_in_the_kernels_state_and_never_shows_a_stale_result(op
         page.wait_for_timeout(max(0.0, start + 0.06 * (k + 1) - time.monotonic()) * 1000)
     expect(page.locator(".shap-widget")).to_have_attribute("data-state", "ready", timeout=120_000)
     expect(page.locator(".shap-widget")).to_have_attribute("data-stale", "false", timeout=10_000)
-    final = shown_state(page)
+    final = heatmap_state(page)
     clicked = page.evaluate("() => window.__clicked")
     tops = page.evaluate("() => [...window.__tops]")
     assert len(tops) == 1, f"the tokens moved while the kernel computed: first token at y = {tops}"

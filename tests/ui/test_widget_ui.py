@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from notebook_ui import run_code, wait_for_widget
+from notebook_ui import heatmap_state, run_code, wait_for_widget
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -43,22 +43,6 @@ w = ExplainWidget""",
 Opener = Callable[[list[str]], Page]
 
 
-def dom_state(page: Page) -> dict:
-    """What the heatmap shows: root state, masked flags and values, per token."""
-    return page.evaluate(
-        """() => {
-            const root = document.querySelector('.shap-widget');
-            const tokens = [...root.querySelectorAll('.sw-token')];
-            return {
-                state: root.dataset.state,
-                stale: root.dataset.stale,
-                masked: tokens.filter(t => t.dataset.masked === 'true').map(t => Number(t.dataset.index)),
-                values: tokens.map(t => Number(t.dataset.value)),
-            };
-        }"""
-    )
-
-
 def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:
     root = page.locator(".shap-widget")
     expect(root).to_have_attribute("data-state", "ready", timeout=timeout_ms)
@@ -75,7 +59,7 @@ def test_click_masks_token_and_recomputes(open_notebook: Opener) -> None:
     page = open_notebook([DEMO_WIDGET])
     wait_for_widget(page, ".shap-widget .sw-token")
     wait_ready(page)
-    before = dom_state(page)
+    before = heatmap_state(page)
     assert before["masked"] == [] and any(v != 0 for v in before["values"])
 
     token = page.locator('.sw-token[data-index="3"]')  # "great"
@@ -86,7 +70,7 @@ def test_click_masks_token_and_recomputes(open_notebook: Opener) -> None:
                                                            timeout=5_000)
     wait_ready(page)
 
-    after = dom_state(page)
+    after = heatmap_state(page)
     assert after["masked"] == [3]
     assert after["values"][3] == 0
     assert after["values"] != before["values"]
@@ -129,7 +113,7 @@ def test_rapid_clicks_end_in_fresh_explanation_of_final_mask(open_notebook: Open
     for index in [1, 5, 1, 8, 10]:
         page.locator(f'.sw-token[data-index="{index}"]').click()
     expect(page.locator(".shap-widget")).to_have_attribute("data-state", "ready", timeout=90_000)
-    shown = dom_state(page)
+    shown = heatmap_state(page)
     assert shown["masked"] == [5, 8, 10] and shown["stale"] == "false"
     kernel = kernel_values(page)
     assert kernel["masked"] == [5, 8, 10]
@@ -155,5 +139,5 @@ def test_kernel_error_is_shown_and_next_click_recovers(open_notebook: Opener) ->
     run_code(page, 'fail["on"] = False')
     page.locator('.sw-token[data-index="4"]').click()
     wait_ready(page)
-    assert dom_state(page)["masked"] == [2, 4]
+    assert heatmap_state(page)["masked"] == [2, 4]
     expect(page.locator(".sw-error")).to_be_hidden()
