@@ -52,6 +52,13 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * _PAGE
 
 
+def sample_peak(peak: list[int], stop: threading.Event, every_s: float) -> None:
+    """Keep the highest resident set size seen in peak[0] until `stop` is set (run it on a thread)."""
+    while not stop.is_set():
+        peak[0] = max(peak[0], rss_bytes())
+        time.sleep(every_s)
+
+
 def cpu_name() -> str:
     """The CPU model from /proc/cpuinfo, else what platform knows."""
     try:
@@ -90,14 +97,8 @@ def run_one(n_tokens: int, batch_size: str, max_evals: int) -> dict:
     reports: list[tuple[int, int]] = []
     peak = [0]
     stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_bytes())
-            time.sleep(0.002)
-
     before = rss_bytes()
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = threading.Thread(target=sample_peak, args=(peak, stop, 0.002), daemon=True)
     sampler.start()
     tracemalloc.start()
     start = time.perf_counter()
@@ -140,19 +141,13 @@ def run_session(n_texts: int, n_clicks: int, long_clicks: int, cache_mb: float |
     long_text = text_of(tok, 512)
     peak = [0]
     stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_bytes())
-            time.sleep(0.005)
-
     w = ExplainWidget(model, tok, texts[0], max_evals=max_evals)
     evaluator = w.explainer.evaluator
     if cache_mb is not None:
         evaluator.max_cache_bytes = int(cache_mb * 2**20)
     w.wait()
     before = rss_bytes()
-    threading.Thread(target=sample, daemon=True).start()
+    threading.Thread(target=sample_peak, args=(peak, stop, 0.005), daemon=True).start()
     rng = random.Random(0)
     mb = 2**20
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, torch "
