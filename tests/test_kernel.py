@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 
 import numpy as np
@@ -12,49 +11,17 @@ import pytest
 from shap_widget.engine import estimators
 from shap_widget.engine.explain import Explainer
 from shap_widget.engine.kernel import kernel_plan
+from shap_widget.engine.permutation import permutation
+
+from games import brute_force, first_player_off, plain_antithetic, relative_error, rising_game, softmax_game
 
 TEXT = "the movie was great but the ending was boring and the acting was not good"
-
-
-def softmax_game(n: int, seed: int, interaction: float = 1.0):
-    """A game as a classifier makes it: class probabilities of a linear-plus-pairwise score of the coalition."""
-    rng = np.random.default_rng(seed)
-    a = rng.normal(size=(n, 3))
-    b = rng.normal(size=(n, n, 3)) * interaction / n
-
-    def game(coalitions: np.ndarray) -> np.ndarray:
-        s = coalitions.astype(float)
-        score = s @ a + np.einsum("bi,ijc,bj->bc", s, b, s)
-        e = np.exp(score - score.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    return game
-
-
-def brute_force(game, n: int) -> np.ndarray:
-    """Shapley values by the definition, one subset at a time."""
-    values = np.zeros((n, 3))
-    for i in range(n):
-        others = [j for j in range(n) if j != i]
-        for size in range(n):
-            w = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-            for subset in itertools.combinations(others, size):
-                row = np.zeros((2, n), dtype=bool)
-                row[:, list(subset)] = True
-                row[1, i] = True
-                v = game(row)
-                values[i] += w * (v[1] - v[0])
-    return values
 
 
 @pytest.fixture(scope="module")
 def game10():
     game = softmax_game(10, seed=3)
     return game, brute_force(game, 10)
-
-
-def relative_error(estimate: np.ndarray, truth: np.ndarray) -> float:
-    return float(((estimate - truth) ** 2).sum() / (truth**2).sum())
 
 
 def test_converges_to_exact_shapley_values(game10):
@@ -159,11 +126,21 @@ def test_tolerance_stops_once_every_standard_error_is_small(game10):
     assert estimators.run(kernel_plan(10, 1000, 0), game).n_evals == 1000
 
 
+def test_the_size_term_takes_out_what_depends_on_how_many_tokens_are_present():
+    """On a 40-token game whose output rises steeply once most tokens are there, 8 evaluations per player
+    reach a relative error of 0.2% (the regression without its size term: 0.8%)."""
+    n = 40
+    game = rising_game(n)
+    truth = plain_antithetic(game, n, 4000, seed=99)
+    error = np.mean([relative_error(estimators.run(kernel_plan(n, 320, s), game).values, truth) for s in range(8)])
+    assert error < 0.004, error
+
+
 def test_kernel_beats_permutation_at_equal_evaluations(game10):
     """At 300 evaluations the default estimator's error is well below antithetic permutation sampling's."""
     game, truth = game10
     kernel = np.mean([relative_error(estimators.run(kernel_plan(10, 300, s), game).values, truth) for s in range(8)])
-    perm = np.mean([relative_error(estimators.permutation(game, 10, 300, s).values, truth) for s in range(8)])
+    perm = np.mean([relative_error(permutation(game, 10, 300, s).values, truth) for s in range(8)])
     assert kernel < perm / 2
 
 
@@ -221,11 +198,7 @@ def test_the_reused_estimate_stays_unbiased(game10):
     game, _ = game10
     n = 10
 
-    def sub_game(coalitions):  # player 0 forced off
-        rows = np.zeros((len(coalitions), n), dtype=bool)
-        rows[:, 1:] = coalitions
-        return game(rows)
-
+    sub_game = first_player_off(game, n)
     truth = brute_force(sub_game, n - 1)
     free_all = np.ones(n, dtype=bool)
     free_sub = free_all.copy()

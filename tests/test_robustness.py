@@ -300,7 +300,7 @@ def test_out_of_memory_for_every_batch_above_one_row_completes_with_the_same_val
     model, tok = bert()
     model = model.double()  # so one-row and batched forwards agree to the last bit that matters
     text = " ".join(CORPUS)[:240]
-    reference = Explainer(model, tok).attribute(text, method=method, max_evals=150)
+    reference = Explainer(model, tok).attribute(text, method=method, max_evals=300)
     original = model.forward
     seen = []
 
@@ -312,7 +312,7 @@ def test_out_of_memory_for_every_batch_above_one_row_completes_with_the_same_val
 
     model.forward = forward
     ex = Explainer(model, tok, batch_size=1024)  # ask for large batches, as on a GPU
-    result = ex.attribute(text, method=method, max_evals=150)
+    result = ex.attribute(text, method=method, max_evals=300)
     assert len(result.tokens) > 40 and result.n_evals == reference.n_evals
     assert ex.evaluator.rows_run == ex.evaluator.forward_calls  # every pass that went through was one row
     assert seen.count(1) == ex.evaluator.forward_calls and len(seen) > ex.evaluator.forward_calls  # OOMs happened

@@ -1,4 +1,5 @@
-"""Shapley estimators over a game's free players: exact, partition (Owen) and antithetic permutation.
+"""Shapley estimators over a game's free players: exact and partition (Owen); the sampled ones live in
+`kernel` and `permutation`.
 
 Each estimator is a *plan*: a generator that yields boolean coalition matrices (rows = coalitions, columns =
 free players), is sent back their values (B, C), and returns attributions that add up exactly: base +
@@ -288,38 +289,3 @@ def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batc
                                     (m01, g01, g11, left), (m10, g10, g11, right)):
                 heapq.heappush(heap, (-np.max(np.abs(hi - lo)) * half, rng.randn(), (m, lo, hi, node, half)))
     return Attributions(_lower_credit(credit, tree, n), f00, f11, evals + 2)
-
-
-def permutation(game: Game, n: int, max_evals: int, seed: int = 0) -> Attributions:
-    """Antithetic permutation sampling (see `permutation_plan`)."""
-    return run(permutation_plan(n, max_evals, seed), game)
-
-
-def permutation_plan(n: int, max_evals: int, seed: int = 0) -> Plan:
-    """Antithetic permutation sampling: each random order and its reverse, all rows requested in one batch."""
-    if n <= 1:
-        return (yield from _trivial_plan(n))
-    per_pair = 2 * (n - 1)
-    if max_evals < 2 + per_pair:
-        raise ValueError(
-            f"max_evals={max_evals} is too small for method='permutation' with {n} players: one antithetic pair "
-            f"of orders needs {2 + per_pair} evaluations. Raise max_evals or use method='partition'."
-        )
-    pairs = (max_evals - 2) // per_pair
-    rng = np.random.default_rng(seed)
-    orders = np.stack([rng.permutation(n) for _ in range(pairs)])
-    orders = np.concatenate([orders, orders[:, ::-1]])
-    ranks = np.argsort(orders, axis=1)
-    steps = np.arange(1, n)
-    chains = ranks[:, None, :] < steps[None, :, None]  # (orders, n-1, n): the first k players of each order
-    ends = np.array([[False] * n, [True] * n])
-    v = yield np.concatenate([ends, chains.reshape(-1, n)])
-    empty, full = v[0], v[1]
-    inner = v[2:].reshape(len(orders), n - 1, -1)
-    chain = np.concatenate([np.broadcast_to(empty, (len(orders), 1, v.shape[1])), inner,
-                            np.broadcast_to(full, (len(orders), 1, v.shape[1]))], axis=1)
-    gains = np.diff(chain, axis=1)  # (orders, n, C): gain of adding the k-th player of each order
-    values = np.zeros((n, v.shape[1]))
-    np.add.at(values, orders.reshape(-1), gains.reshape(-1, v.shape[1]))
-    values /= len(orders)
-    return Attributions(values, empty, full, 2 + len(orders) * (n - 1))

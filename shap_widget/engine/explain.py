@@ -17,6 +17,7 @@ from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
 from .kernel import DesignPool, kernel_plan
+from .permutation import permutation_plan
 from .packing import run_plans
 from .game import (
     Encoding,
@@ -275,8 +276,8 @@ class Explainer:
     ) -> Iterator[Attribution]:
         """Successive estimates for `text` as batches of evaluations arrive, the last one marked `final`.
 
-        The sampled estimator (`method="kernel"`, what `auto` picks beyond the exact limit) yields a first
-        estimate after its first batch and a better one after each further batch, each with standard errors
+        The sampled estimators (`method="kernel"`, what `auto` picks beyond the exact limit, and
+        `"permutation"`) yield a first estimate after their first batch and a better one after each further batch, each with standard errors
         and its evaluations so far, and stops when `max_evals` is spent or every standard error is at most
         `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
         additive: base_values + values.sum(0) equals the output.
@@ -374,15 +375,14 @@ class Explainer:
         elif used == "partition":
             tree = estimators.text_tree(game.encoding, [game.players.positions[i] for i in game.free])
             plan = estimators.partition_plan(n, int(max_evals), tree, seed)
-        elif used == "permutation":
-            plan = estimators.permutation_plan(n, int(max_evals), seed)
         else:
             free = np.zeros(len(game.players), dtype=bool)
             free[game.free] = True
-            key = (game.encoding.key, game.rule, players)
-            plan = kernel_plan(n, int(max_evals), seed, tolerance=tolerance, free=free, streaming=streaming,
-                               previous=self.designs.usable(key, free),
-                               on_design=lambda design: self.designs.add(key, design))
+            key = (game.encoding.key, game.rule, players, used)
+            sampled = permutation_plan if used == "permutation" else kernel_plan
+            plan = sampled(n, int(max_evals), seed, tolerance=tolerance, free=free, streaming=streaming,
+                           previous=self.designs.usable(key, free),
+                           on_design=lambda design: self.designs.add(key, design))
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
         return game, used, plan, keep
@@ -484,9 +484,10 @@ def explain(
 
     method: "exact" (all 2^n coalitions, up to 14 players), "kernel" (paired kernel regression on a
     sample of coalitions, with standard errors; see `shap_widget.engine.kernel`), "partition" (Owen values
-    over the text's phrase tree, as shap's PartitionExplainer), "permutation" (antithetic permutation
-    sampling), or "auto" (exact where all coalitions fit in `max_evals`, else kernel). tolerance: for
-    "kernel", stop early once every standard error is at most this.
+    over the text's phrase tree, as shap's PartitionExplainer), "permutation" (stratified antithetic
+    permutation sampling, with standard errors; see `shap_widget.engine.permutation`), or "auto" (exact where
+    all coalitions fit in `max_evals`, else kernel). tolerance: for "kernel" and "permutation", stop early once
+    every standard error is at most this.
     output: "probability" (default for classifiers), "logit" or "log-odds". target: a class index or label;
     None explains every class (values of shape (n_players, n_classes)). players: "token" or "word".
     masked: player indices held masked. mask: "auto" (mask token, else pad, else unk, else attention),

@@ -17,6 +17,12 @@ problem on a sample and says how far off it may be:
   Deville & Tillé 2004). The rule treats all players alike, so each coalition is still uniformly random
   among those of its size and the estimate keeps its expectation; the standard errors, computed as if the
   draws were independent, err on the safe side. On the demo model's 26-player game this halved the error.
+- **A size term**: beside the values the fit has a free function of the coalition's size (hat functions of
+  |S| / n). Whatever part of the game depends only on how many players are present is a symmetric game with
+  equal Shapley values, which the additivity constraint already fixes, so the term leaves the estimate's
+  expectation alone and takes that part out of its variance. A classifier's probability often rises steeply
+  only once most tokens are present (inputs with many masked tokens read as neutral); on the demo model's
+  64-player game this cut the error at 512 evaluations six-fold (0.30 to 0.05).
 - **Order sampling** (Rosén 1997; Ohlsson's sequential Poisson sampling): every pair gets a key u / λ, and the
   sample after m pairs is the m smallest keys. Each prefix is itself a proper sample, so the estimate can stop
   after any batch ("anytime"), Horvitz-Thompson weights follow from the next key, and the budget is met
@@ -49,6 +55,9 @@ BETA = 0.5
 FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
 # Up to this many players, sampled coalitions also balance pairs of players (n x n counts per size).
 PAIR_BALANCE_PLAYERS = 128
+# Hat functions of the coalition size fitted beside the values (see `_solve`); 19 knots (every 5% of the
+# players) were as accurate as 31 at 64 players and no worse than none at 12 and 26.
+SIZE_KNOTS = 19
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -67,6 +76,9 @@ class Design:
     sides: np.ndarray
     pi: np.ndarray
 
+    def __len__(self) -> int:
+        return len(self.sides)
+
 
 @dataclass
 class DesignPool:
@@ -76,14 +88,15 @@ class DesignPool:
     per_input: int = 16
     _designs: dict = field(default_factory=dict)
 
-    def add(self, key, design: Design) -> None:
+    def add(self, key, design) -> None:
+        """Keep `design` (a `Design` or a permutation `OrderDesign`), replacing smaller ones on the same players."""
         designs = self._designs.pop(key, [])
-        designs = [d for d in designs if not (np.array_equal(d.free, design.free) and len(d.sides) <= len(design.sides))]
+        designs = [d for d in designs if not (np.array_equal(d.free, design.free) and len(d) <= len(design))]
         self._designs[key] = (designs + [design])[-self.per_input :]
         while len(self._designs) > self.max_inputs:
             self._designs.pop(next(iter(self._designs)))
 
-    def usable(self, key, free: np.ndarray) -> Design | None:
+    def usable(self, key, free: np.ndarray):
         """The most recent design with more free players than `free` (all of them among its own).
 
         Its pairs are valid rows of the game on `free`. A design on the same players is not re-used: the
@@ -234,6 +247,19 @@ class _PairPicker:
         return deck[:k]
 
 
+def size_features(z: np.ndarray, knots: int = SIZE_KNOTS) -> np.ndarray:
+    """Hat functions of the coalition's share of players, t = |S| / n: a term that depends on size alone.
+
+    `knots` hats (at most one per size), each 1 at its knot and 0 at the neighbouring knots and at t = 0
+    and 1, so the term never changes the value of the empty or the full input.
+    """
+    n = z.shape[1]
+    knots = min(knots, n - 1)
+    t = z.sum(axis=1) / n
+    centres = np.arange(1, knots + 1) / (knots + 1)
+    return np.maximum(0.0, 1.0 - np.abs(t[:, None] - centres[None, :]) * (knots + 1))
+
+
 def _solve(
     z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -241,30 +267,49 @@ def _solve(
 
     z (R, n) rows, y (R, C) their values minus the base, unit (R,) the sampling unit of each row, w (U,)
     each unit's weight (kernel weight / inclusion probability), var_w (U,) = (1 - π) w² for the variance,
-    delta (C,) = output - base, which the values add up to.
+    delta (C,) = output - base, which the values add up to. Besides φ the fit has a free term in the
+    coalition's size (`size_features`): the part of the game that depends on how many players are present
+    (a classifier's probability often rises steeply only once most tokens are there) is a symmetric game,
+    whose Shapley values are equal, so the constraint alone fixes its share and the term only takes that
+    part out of the residuals, and out of the estimate's variance.
     """
     n = z.shape[1]
-    Z = z.astype(np.float64)
     rw = w[unit]
-    A = (Z * rw[:, None]).T @ Z
-    scale = max(float(np.trace(A)) / n, 1e-300)
-    K = np.zeros((n + 1, n + 1))
-    K[:n, :n] = A / scale
-    K[:n, n] = K[n, :n] = 1.0
+    # as many knots as the sample has room for beside the n values, so small samples stay identified
+    features = size_features(z, min(SIZE_KNOTS, max(0, (len(w) - n) // 2)))
+    features = features[:, (rw @ features) > 0]  # only sizes the sample has
+    fit = _fit(z, y, unit, w, var_w, delta, features)
+    if fit is None and features.shape[1]:
+        fit = _fit(z, y, unit, w, var_w, delta, features[:, :0])
+    return fit
+
+
+def _fit(z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray,
+         features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_solve` with the given size features."""
+    n = z.shape[1]
+    rw = w[unit]
+    X = np.concatenate([z.astype(np.float64), features], axis=1)
+    p = X.shape[1]
+    A = (X * rw[:, None]).T @ X
+    scale = max(float(np.trace(A)) / p, 1e-300)
+    K = np.zeros((p + 1, p + 1))
+    K[:p, :p] = A / scale
+    K[:n, p] = K[p, :n] = 1.0
     if not np.all(np.isfinite(K)) or np.linalg.cond(K) > 1e10:
         return None
     Kinv = np.linalg.inv(K)
-    Q = Kinv[:n, :n] / scale
-    phi = Q @ ((Z * rw[:, None]).T @ y) + np.outer(Kinv[:n, n], delta)
-    resid = y - Z @ phi
-    scores = np.zeros((len(w), n, y.shape[1]))
-    np.add.at(scores, unit, Z[:, :, None] * resid[:, None, :])
-    h = np.einsum("unc,nk->ukc", scores, Q)
+    Q = Kinv[:p, :p] / scale
+    coef = Q @ ((X * rw[:, None]).T @ y) + np.outer(Kinv[:p, p], delta)
+    resid = y - X @ coef
+    scores = np.zeros((len(w), p, y.shape[1]))
+    np.add.at(scores, unit, X[:, :, None] * resid[:, None, :])
+    h = np.einsum("upc,pk->ukc", scores, Q[:, :n])
     var = np.einsum("u,ukc->kc", var_w, h**2)
     sampled = int(np.count_nonzero(var_w))
-    if sampled > n:  # small-sample correction of the sandwich (HC1): n - 1 values are fitted
-        var *= sampled / (sampled - n + 1)
-    return phi, np.sqrt(np.maximum(var, 0.0))
+    if sampled > p:  # small-sample correction of the sandwich (HC1): p - 1 coefficients are fitted
+        var *= sampled / (sampled - p + 1)
+    return coef[:n], np.sqrt(np.maximum(var, 0.0))
 
 
 def _weights(log_mu: np.ndarray, log_pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
