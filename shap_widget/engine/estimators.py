@@ -14,7 +14,7 @@ import heapq
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable, Generator, Union
+from typing import Callable, Generator, Iterator, Union
 
 import numpy as np
 from shap.maskers._text import partition_tree
@@ -46,19 +46,29 @@ class Attributions:
 Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]
 
 
-def run(plan: Plan, game: Game, on_estimate: Callable[[Attributions], None] | None = None) -> Attributions:
-    """Drive `plan` against `game`: evaluate each coalition matrix it yields; hand partial estimates on."""
+def estimates(plan: Plan, game: Game) -> Iterator[Attributions]:
+    """Drive `plan` against `game`: evaluate each coalition matrix it yields; yield every estimate it makes,
+    partial ones first and its result last."""
     try:
         item = next(plan)
         while True:
             if isinstance(item, Attributions):
-                if on_estimate is not None:
-                    on_estimate(item)
+                yield item
                 item = plan.send(None)
             else:
                 item = plan.send(game(item))
     except StopIteration as stop:
-        return stop.value
+        yield stop.value
+
+
+def run(plan: Plan, game: Game, on_estimate: Callable[[Attributions], None] | None = None) -> Attributions:
+    """Drive `plan` against `game` to its result; hand partial estimates to `on_estimate` on the way."""
+    last = None
+    for item in estimates(plan, game):
+        if last is not None and on_estimate is not None:
+            on_estimate(last)
+        last = item
+    return last
 
 
 def _trivial_plan(n: int) -> Plan:

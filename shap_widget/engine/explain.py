@@ -293,15 +293,7 @@ class Explainer:
         game, used, plan, keep = self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
                                             tolerance, on_progress, streaming)
         probs = None
-        item = next(plan)
-        while True:
-            if not isinstance(item, estimators.Attributions):
-                try:
-                    item = plan.send(game(item))
-                except StopIteration as stop:
-                    item = stop.value
-                else:
-                    continue
+        for item in estimators.estimates(plan, game):
             if probs is None:
                 probs = game.probabilities(keep)
             if item.final and on_progress is not None:
@@ -309,10 +301,6 @@ class Explainer:
             yield self._attribution(game, item, used, players, int(max_evals), seed, probs)
             if item.final:
                 return
-            try:
-                item = plan.send(None)
-            except StopIteration as stop:
-                item = stop.value
 
     def attribute_many(
         self,
