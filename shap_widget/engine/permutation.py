@@ -10,13 +10,13 @@ go far:
   Permutations for Shapley Value Estimation", JMLR 2022). A player early in one is late in the other.
 - **Stratified positions**: the orders of a block of up to `BLOCK` pairs share one random ranking of the
   players, shifted by j n / b (mod n) in the j-th of the block's b pairs; each order places the players by
-  their ranks, smallest at both ends and largest in the middle. Over a block, every player is therefore near the ends once,
-  near the middle once and evenly in between, so its gains are taken at evenly spread numbers of players
-  already present. On long inputs a token's gain depends mostly on how many other tokens are present (a
-  classifier's probability saturates), and spreading them removes most of the variance: at 64 players and
-  512 evaluations the error is a fifth of unstratified antithetic sampling's (benchmarks/bench_accuracy.py).
-  Each order on its own is a uniformly random order (a shifted random ranking is a random ranking), so the
-  estimate keeps its expectation.
+  their ranks, smallest at both ends and largest in the middle. Over a block, every player is therefore near
+  the ends once, near the middle once and evenly in between, so its gains are taken at evenly spread numbers
+  of players already present. On long inputs a token's gain often depends strongly on how many other tokens
+  are present (a classifier's probability saturates), and spreading them takes that part of the variance out:
+  at 64 players and 512 evaluations the error is under a quarter of independent antithetic orders'
+  (benchmarks/bench_accuracy.py). Each order on its own is a uniformly random order (a shifted random ranking
+  is a random ranking), so the estimate keeps its expectation.
 - **Standard errors** from successive differences of the pairs' estimates within each block, taken in the
   order of the player's distance from the ends (see `_estimate`). With few pairs they are widened so that
   ±1.96 standard errors is the Student-t 95% interval.
@@ -62,11 +62,6 @@ class OrderDesign:
 def min_evaluations(n: int) -> int:
     """The fewest evaluations for n players: two antithetic pairs, the fewest that give a standard error."""
     return 2 + 4 * (n - 1)
-
-
-def planned_evaluations(n: int, max_evals: int) -> int:
-    """Evaluations for n players within `max_evals`: whole antithetic pairs of orders."""
-    return 2 + 2 * ((max_evals - 2) // (2 * (n - 1))) * (n - 1)
 
 
 def _fold(ranks: np.ndarray, flips: np.ndarray) -> np.ndarray:
