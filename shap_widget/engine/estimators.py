@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Generator, Iterator, Union
 
 import numpy as np
@@ -22,6 +22,7 @@ from shap.maskers._text import partition_tree
 from .game import Encoding
 
 MAX_EXACT_PLAYERS = 14
+FIRST_ROWS = 64  # rows of a sampled estimator's first batch, at least: a first estimate comes fast
 METHODS = ("auto", "exact", "kernel", "partition", "permutation")
 
 Game = Callable[[np.ndarray], np.ndarray]
@@ -44,6 +45,36 @@ class Attributions:
 
 
 Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]
+
+
+@dataclass
+class DesignPool:
+    """Recent designs of the sampled estimators per input, so a click's game can start from the coalitions
+    already evaluated: a kernel `Design` or a permutation `OrderDesign`, each with `free` and a length."""
+
+    max_inputs: int = 64
+    per_input: int = 16
+    _designs: dict = field(default_factory=dict)
+
+    def add(self, key, design) -> None:
+        """Keep `design`, replacing smaller ones on the same players."""
+        designs = self._designs.pop(key, [])
+        designs = [d for d in designs if not (np.array_equal(d.free, design.free) and len(d) <= len(design))]
+        self._designs[key] = (designs + [design])[-self.per_input :]
+        while len(self._designs) > self.max_inputs:
+            self._designs.pop(next(iter(self._designs)))
+
+    def usable(self, key, free: np.ndarray):
+        """The most recent design with more free players than `free` (all of them among its own).
+
+        Its coalitions are valid rows of the game on `free`. A design on the same players is not re-used: the
+        same seed draws the same coalitions again (all cached), so an explanation without new masks does not
+        depend on what was explained before.
+        """
+        for design in reversed(self._designs.get(key, [])):
+            if not np.any(free & ~design.free) and np.any(design.free & ~free):
+                return design
+        return None
 
 
 def estimates(plan: Plan, game: Game) -> Iterator[Attributions]:

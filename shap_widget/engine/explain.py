@@ -16,7 +16,7 @@ from .batch import attributions_to_shap, explain_each
 from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
 from .evaluator import Evaluator, ModelOutputError
-from .kernel import DesignPool, kernel_plan
+from .kernel import kernel_plan
 from .permutation import permutation_plan
 from .packing import run_plans
 from .game import (
@@ -187,7 +187,7 @@ class Explainer:
         self.max_length = max_input_length(model, tokenizer)
         self._labels: list[str] | None = None
         self._kind: str | None = None
-        self.designs = DesignPool()  # sampled designs per input, re-used by later games on the same input
+        self.designs = estimators.DesignPool()  # sampled designs per input, re-used by later games on the same input
 
     def _head(self, game: TextGame) -> None:
         if self._kind is None:
@@ -277,9 +277,9 @@ class Explainer:
         """Successive estimates for `text` as batches of evaluations arrive, the last one marked `final`.
 
         The sampled estimators (`method="kernel"`, what `auto` picks beyond the exact limit, and
-        `"permutation"`) yield a first estimate after their first batch and a better one after each further batch, each with standard errors
-        and its evaluations so far, and stops when `max_evals` is spent or every standard error is at most
-        `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
+        `"permutation"`) yield a first estimate after their first batch and a better one after each further
+        batch, each with standard errors and its evaluations so far, and stop when `max_evals` is spent or
+        every standard error is at most `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
         additive: base_values + values.sum(0) equals the output.
         """
         return self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,

@@ -40,19 +40,18 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from . import surrogate
-from .estimators import Attributions, Plan, _trivial_plan
+from .estimators import FIRST_ROWS, Attributions, Plan, _trivial_plan
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
 # equally likely), 1 the kernel's own weights. Chosen by benchmarks/bench_accuracy.py (0.25-0.75 were within
 # noise of each other at 12 and 26 players; 0 and 1 were worse at 26, 1 much worse at 64).
 BETA = 0.5
-FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
 # Up to this many players, sampled coalitions also balance pairs of players (n x n counts per size).
 PAIR_BALANCE_PLAYERS = 128
 # Hat functions of the coalition size fitted beside the values (see `_solve`); 19 knots (every 5% of the
@@ -78,35 +77,6 @@ class Design:
 
     def __len__(self) -> int:
         return len(self.sides)
-
-
-@dataclass
-class DesignPool:
-    """Recent designs per input, so a click's game can start from the coalitions already evaluated."""
-
-    max_inputs: int = 64
-    per_input: int = 16
-    _designs: dict = field(default_factory=dict)
-
-    def add(self, key, design) -> None:
-        """Keep `design` (a `Design` or a permutation `OrderDesign`), replacing smaller ones on the same players."""
-        designs = self._designs.pop(key, [])
-        designs = [d for d in designs if not (np.array_equal(d.free, design.free) and len(d) <= len(design))]
-        self._designs[key] = (designs + [design])[-self.per_input :]
-        while len(self._designs) > self.max_inputs:
-            self._designs.pop(next(iter(self._designs)))
-
-    def usable(self, key, free: np.ndarray):
-        """The most recent design with more free players than `free` (all of them among its own).
-
-        Its pairs are valid rows of the game on `free`. A design on the same players is not re-used: the
-        same seed draws the same pairs again (all cached), so an explanation without new masks does not
-        depend on what was explained before.
-        """
-        for design in reversed(self._designs.get(key, [])):
-            if not np.any(free & ~design.free) and np.any(design.free & ~free):
-                return design
-        return None
 
 
 class _Classes:

@@ -36,10 +36,9 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from .estimators import Attributions, Plan, _trivial_plan, run
+from .estimators import FIRST_ROWS, Attributions, Plan, _trivial_plan, run
 
 BLOCK = 4  # pairs of orders that share one random ranking (a stratified block)
-FIRST_ROWS = 64  # rows of the first batch, at least: a first estimate comes fast
 Z95 = 1.959963984540054
 
 

@@ -72,9 +72,8 @@ class ExplainWidget(anywidget.AnyWidget):
     `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
     `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
     The sampled estimators (`method="kernel"`, what "auto" picks beyond the exact limit, and "permutation")
-    are anytime: the
-    first estimate is shown after its first batch with `state = "refining"`, and refined in place until the
-    budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
+    are anytime: the first estimate is shown after its first batch with `state = "refining"`, and refined in
+    place until the budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
     (empty for exact methods). `stop()` (the front end's Stop button) keeps the estimate shown as final.
     """
 
