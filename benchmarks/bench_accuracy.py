@@ -28,7 +28,7 @@ import torch
 from shap_widget.engine import estimators
 from shap_widget.engine.explain import Explainer
 from shap_widget.engine.kernel import kernel_plan
-from shap_widget.engine.permutation import _chains, _pair_estimates, permutation
+from shap_widget.engine.permutation import independent_orders, permutation
 
 TEXTS = {
     12: "The plot was dull, but honestly the soundtrack was lovely.",
@@ -70,10 +70,7 @@ def ours(method):
 
 def antithetic(game, n, budget, seed):
     """Antithetic permutation sampling with independent orders: the baseline the targets are set against."""
-    rng = np.random.default_rng(seed)
-    orders = np.stack([rng.permutation(n) for _ in range((budget - 2) // (2 * (n - 1)))])
-    ends = game(np.array([[False] * n, [True] * n]))
-    return _pair_estimates(orders, game(_chains(orders)), ends[0], ends[1]).mean(axis=0)
+    return independent_orders(game, n, (budget - 2) // (2 * (n - 1)), seed)
 
 
 def shap_kernel(game, n, budget, seed):

@@ -7,8 +7,6 @@ import math
 
 import numpy as np
 
-from shap_widget.engine.permutation import _chains, _pair_estimates
-
 
 def softmax_game(n: int, seed: int, interaction: float = 1.0):
     """A game as a classifier makes it: class probabilities of a linear-plus-pairwise score of the coalition."""
@@ -57,13 +55,6 @@ def rising_game(n: int, seed: int = 0):
 
     return game
 
-
-def plain_antithetic(game, n: int, pairs: int, seed: int) -> np.ndarray:
-    """Antithetic permutation sampling with independent orders (a baseline, and a reference when long)."""
-    rng = np.random.default_rng(seed)
-    orders = np.stack([rng.permutation(n) for _ in range(pairs)])
-    ends = game(np.array([[False] * n, [True] * n]))
-    return _pair_estimates(orders, game(_chains(orders)), ends[0], ends[1]).mean(axis=0)
 
 
 def first_player_off(game, n: int):

@@ -7,9 +7,9 @@ import pytest
 
 from shap_widget.engine import estimators
 from shap_widget.engine.explain import Explainer
-from shap_widget.engine.permutation import BLOCK, _fresh_orders, permutation, permutation_plan
+from shap_widget.engine.permutation import BLOCK, _fresh_orders, independent_orders, permutation, permutation_plan
 
-from games import brute_force, first_player_off, plain_antithetic, relative_error, rising_game, softmax_game
+from games import brute_force, first_player_off, relative_error, rising_game, softmax_game
 
 LONG_TEXT = ("the movie was great but the ending was boring and the acting was not good although the music was "
              "lovely and the camera work was bold yet the story dragged on for far too long")
@@ -67,10 +67,10 @@ def test_stratified_orders_beat_independent_ones_where_the_output_rises_with_the
     masked inputs read as neutral), spreading each player's positions cuts the error many times over."""
     n = 40
     game = rising_game(n)
-    truth = plain_antithetic(game, n, 4000, seed=99)
+    truth = independent_orders(game, n, 4000, seed=99)
     stratified = np.mean([relative_error(permutation(game, n, evaluations(n, 4), s).values, truth)
                           for s in range(8)])
-    independent = np.mean([relative_error(plain_antithetic(game, n, 4, s), truth) for s in range(8)])
+    independent = np.mean([relative_error(independent_orders(game, n, 4, s), truth) for s in range(8)])
     assert stratified < 0.25 * independent, (stratified, independent)
 
 

@@ -201,6 +201,7 @@ def permutation_plan(
     fresh, fresh_blocks = _fresh_orders(n, seed, budget - len(reused))
     orders = np.concatenate([reused, fresh])
     blocks = np.concatenate([reused_blocks, fresh_blocks + (reused_blocks.max() + 1 if len(reused) else 0)])
+    players = np.flatnonzero(free)  # this game's players as indices over all players
     ends = yield np.array([[False] * n, [True] * n])
     base, full = ends[0], ends[1]
     per_pair = np.zeros((0, n, len(base)))
@@ -212,8 +213,7 @@ def permutation_plan(
         per_pair = np.concatenate([per_pair, _pair_estimates(batch, out, base, full)])
         done += len(batch)
         if on_design is not None:
-            index = np.flatnonzero(free)
-            on_design(OrderDesign(free.copy(), index[orders[:done]], blocks[:done]))
+            on_design(OrderDesign(free.copy(), players[orders[:done]], blocks[:done]))
         result = _estimate(per_pair, orders[:done], blocks[:done], base, full, 2 + 2 * done * (n - 1), final=False)
         stop = done >= budget or (
             tolerance is not None and result.errors is not None and float(result.errors.max()) <= tolerance
@@ -228,3 +228,12 @@ def permutation_plan(
 def permutation(game: Callable[[np.ndarray], np.ndarray], n: int, max_evals: int, seed: int = 0) -> Attributions:
     """Stratified antithetic permutation sampling of `game`'s n players, all rows in one batch."""
     return run(permutation_plan(n, max_evals, seed, streaming=False), game)
+
+
+def independent_orders(game: Callable[[np.ndarray], np.ndarray], n: int, pairs: int, seed: int = 0) -> np.ndarray:
+    """Values (n, C) from `pairs` independent random orders and their reverses: antithetic sampling without
+    the stratification, the baseline this estimator is measured against (benchmarks, tests)."""
+    rng = np.random.default_rng(seed)
+    orders = np.stack([rng.permutation(n) for _ in range(pairs)])
+    ends = game(np.array([[False] * n, [True] * n]))
+    return _pair_estimates(orders, game(_chains(orders)), ends[0], ends[1]).mean(axis=0)
