@@ -43,6 +43,14 @@ def relative_error(estimate: np.ndarray, truth: np.ndarray) -> float:
     return float(((estimate - truth) ** 2).sum() / (truth**2).sum())
 
 
+def assert_mean_within_four_standard_errors(results, truth: np.ndarray) -> None:
+    """The mean of many seeds' estimates is within four standard errors of the mean (from the estimates' own
+    standard errors) of the exact values: the estimator is unbiased."""
+    bias = np.abs(np.mean([r.values for r in results], axis=0) - truth)
+    standard_error_of_mean = np.sqrt(np.mean([r.errors**2 for r in results], axis=0) / len(results))
+    assert np.all(bias <= 4 * standard_error_of_mean + 1e-9), (bias, standard_error_of_mean)
+
+
 def rising_game(n: int, seed: int = 0):
     """A long input whose output rises steeply only once most tokens are present, as a classifier's does
     when inputs with many masked tokens read as neutral; small per-token effects on top."""

@@ -296,12 +296,17 @@ def _solve(
     """
     n = z.shape[1]
     rw = w[unit]
+    rows_of = sparse.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))), shape=(len(w), len(unit)))
+
+    def fit(y: np.ndarray, delta: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        return _fit(z, y, rw, rows_of, var_w, delta, features)
+
     # as many knots as the sample has room for beside the n values, so small samples stay identified
     size = size_features(z, min(SIZE_KNOTS, max(0, (len(w) - n) // 2)))
     size = size[:, (rw @ size) > 0]  # only sizes the sample has
-    first = _fit(z, y, unit, w, var_w, delta, size)
+    first = fit(y, delta, size)
     if first is None:
-        return _fit(z, y, unit, w, var_w, delta, size[:, :0]) if size.shape[1] else None
+        return fit(y, delta, size[:, :0]) if size.shape[1] else None
     if not profiles or not size.shape[1] or len(w) < n + size.shape[1] + PROFILE_SHAPES + 8:
         return first
     shared = [size_profiles(z, shape) for shape in _even_hats(PROFILE_SHAPES)]
@@ -310,18 +315,18 @@ def _solve(
     for c in range(y.shape[1]):
         features = np.concatenate([size] + [profile @ first[0][:, c:c + 1] for profile in shared], axis=1)
         tries = [features] if own is None else [features, np.concatenate([features, own], axis=1)]
-        fits = [f for f in (_fit(z, y[:, c:c + 1], unit, w, var_w, delta[c:c + 1], x) for x in tries) if f]
+        fits = [f for f in (fit(y[:, c:c + 1], delta[c:c + 1], x) for x in tries) if f]
         if fits:
             best = min(fits, key=lambda f: float((f[1] ** 2).sum()))
             values[:, c], errors[:, c] = best[0][:, 0], best[1][:, 0]
     return values, errors
 
 
-def _fit(z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray,
-         features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """`_solve` with the given free features (each with Shapley values zero, zero at both ends)."""
+def _fit(z: np.ndarray, y: np.ndarray, rw: np.ndarray, rows_of: sparse.csr_matrix, var_w: np.ndarray,
+         delta: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_solve` with the given free features (each with Shapley values zero, zero at both ends); rw (R,) each
+    row's weight, rows_of (U, R) which rows each sampling unit has."""
     n = z.shape[1]
-    rw = w[unit]
     X = np.concatenate([z.astype(np.float64), features], axis=1)
     p = X.shape[1]
     A = (X * rw[:, None]).T @ X
@@ -337,7 +342,6 @@ def _fit(z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: n
     resid = y - X @ coef
     # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual
     lever = X @ Q[:, :n]
-    rows_of = sparse.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))), shape=(len(w), len(unit)))
     var = np.stack([var_w @ np.asarray(rows_of @ (lever * resid[:, c:c + 1])) ** 2 for c in range(y.shape[1])],
                    axis=1)
     sampled = int(np.count_nonzero(var_w))
@@ -446,8 +450,8 @@ def kernel_plan(
         m = len(sides)
         z, y = np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]])
         unit = np.concatenate([np.arange(m), np.arange(m)])
-        # the profile terms (n + 2 fits per class) only for the final estimate: on a CPU their cost beside
-        # every batch's forward pass showed in the click latency, and a streamed estimate is soon replaced
+        # the profile terms (up to two more fits per class) only for the final estimate: a streamed one is
+        # soon replaced
         fit = _solve(z, y - base, unit, w, var_w, delta, profiles=m >= budget)
         if fit is not None:
             stop = m >= budget or (tolerance is not None and float(fit[1].max()) <= tolerance)
