@@ -279,8 +279,8 @@ class Explainer:
         The sampled estimators (`method="kernel"`, what `auto` picks beyond the exact limit, and
         `"permutation"`) yield a first estimate after their first batch and a better one after each further
         batch, each with standard errors and its evaluations so far, and stop when `max_evals` is spent or
-        every standard error is at most `tolerance` (in units of the output). Other methods yield one final result. Every estimate is
-        additive: base_values + values.sum(0) equals the output.
+        every standard error is at most `tolerance` (in units of the output). Other methods yield one final
+        result. Every estimate is additive: base_values + values.sum(0) equals the output.
         """
         return self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
                                masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
