@@ -270,7 +270,8 @@ def evidence_profiles(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     sum weighted by a is the same for u³. The Shapley values come from the values of the monomials:
     z_i - 1/2 has 1 for i, and (z_i - 1/2)(z_j - 1/2)(z_k - 1/2) has 1/12 for each of its three players.
     """
-    x = z.astype(np.float64) - 0.5
+    present = z.astype(np.float64)
+    x = present - 0.5
     a = np.asarray(a, dtype=np.float64)
     s1, s2 = float(a.sum()), float((a**2).sum())
     u = x @ a
@@ -279,7 +280,7 @@ def evidence_profiles(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     others = ((s1 - a) ** 2 - (s2 - a**2)) / 2.0  # sum of a_j a_k over pairs of the other players
     np.fill_diagonal(shapley, s2 / 4.0 + others / 6.0)
     at_empty = -0.5 * (0.5 * s1) ** 2
-    return x * (u**2)[:, None] - at_empty - z.astype(np.float64) @ shapley
+    return x * (u**2)[:, None] - at_empty - present @ shapley
 
 
 def _mid(t: np.ndarray) -> np.ndarray:
@@ -346,7 +347,7 @@ def _solve(
         a = first[0][:, c]
         features = np.concatenate([size] + [profile @ a[:, None] for profile in shared], axis=1)
         tries = [features]
-        if own is not None:
+        if room:
             # scaled so that u stays of order 1 whatever the output's units
             evidence = evidence_profiles(z, a * (4.0 / max(float(np.abs(a).sum()), 1e-300)))
             cubic = evidence @ a[:, None]
