@@ -58,13 +58,13 @@ def family():
 
     The models are shared: tests that change a model (dtype, train mode, patched forward) build their own.
     """
-    from families import FAMILIES
+    from families import FAMILIES, MATRIX
 
     built: dict[str, tuple] = {}
 
     def get(name: str) -> tuple:
         if name not in built:
-            built[name] = FAMILIES[name].build()
+            built[name] = {**MATRIX, **FAMILIES}[name].build()
         return built[name]
 
     return get

@@ -18,6 +18,33 @@ import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import (
     AlbertConfig,
+    BartConfig,
+    BartForSequenceClassification,
+    BartTokenizer,
+    FNetConfig,
+    FNetForSequenceClassification,
+    FNetTokenizer,
+    GemmaConfig,
+    GemmaForSequenceClassification,
+    GemmaTokenizer,
+    LlamaConfig,
+    LlamaForSequenceClassification,
+    LlamaTokenizer,
+    MistralConfig,
+    MistralForSequenceClassification,
+    ModernBertConfig,
+    ModernBertForSequenceClassification,
+    OPTConfig,
+    OPTForSequenceClassification,
+    Qwen2Config,
+    Qwen2ForSequenceClassification,
+    Qwen2Tokenizer,
+    T5Config,
+    T5ForSequenceClassification,
+    T5Tokenizer,
+    XLMRobertaConfig,
+    XLMRobertaForSequenceClassification,
+    XLMRobertaTokenizer,
     AlbertForSequenceClassification,
     AlbertTokenizer,
     BertConfig,
@@ -74,6 +101,7 @@ class Family:
     mask_rule: str  # what mask="auto" resolves to
     word_source: str  # where word players come from
     words_split_punctuation: bool  # "fun!" is two words (BERT, byte-level BPE) or one (SentencePiece)
+    decoder: bool = False  # the head pools the last token that is not the pad id
 
 
 def _dropout(p: float) -> dict[str, float]:
@@ -180,11 +208,16 @@ def roberta(seed: int = 0, dropout: float = 0.0):
     """
     vocab, merges = _byte_level_bpe(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
     tokenizer = RobertaTokenizer(vocab=vocab, merges=merges)  # model_max_length unset: the config is the limit
+    return _roberta_like(RobertaConfig, RobertaForSequenceClassification, tokenizer, seed, dropout)
+
+
+def _roberta_like(config_class, model_class, tokenizer, seed: int, dropout: float):
+    """A RoBERTa-shaped classifier: one token type, and MAX_POSITIONS + 2 position rows for the pad offset."""
     torch.manual_seed(seed)
-    cfg = RobertaConfig(vocab_size=len(tokenizer), max_position_embeddings=MAX_POSITIONS + 2, type_vocab_size=1,
-                        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
-                        eos_token_id=tokenizer.eos_token_id, **_HEAD, **_TINY, **_dropout(dropout))
-    return RobertaForSequenceClassification(cfg).eval(), tokenizer
+    cfg = config_class(vocab_size=len(tokenizer), max_position_embeddings=MAX_POSITIONS + 2, type_vocab_size=1,
+                       pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+                       eos_token_id=tokenizer.eos_token_id, **_HEAD, **_TINY, **_dropout(dropout))
+    return model_class(cfg).eval(), tokenizer
 
 
 def albert(seed: int = 0, dropout: float = 0.0):
@@ -228,6 +261,162 @@ def gpt2(seed: int = 0, dropout: float = 0.0, pad_as_eos: bool = False):
     return GPT2ForSequenceClassification(cfg).eval(), tokenizer
 
 
+def _sentencepiece_bpe(specials: list[str], vocab_size: int = 200) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """A BPE vocabulary and merges over '▁'-prefixed words trained on CORPUS, with byte-fallback pieces, for
+    Llama-style tokenizers."""
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.train_from_iterator(
+        CORPUS,
+        trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False,
+                            initial_alphabet=list("abcdefghijklmnopqrstuvwxyz0123456789.,!?'/-")),
+    )
+    state = json.loads(tok.model.__getstate__())
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    vocab = tok.get_vocab()
+    for b in range(256):  # byte-fallback pieces, so characters outside CORPUS are still input
+        vocab.setdefault(f"<0x{b:02X}>", len(vocab))
+    return vocab, merges
+
+
+def _byte_level_template(specials: list[str], cls: str, sep: str, mask: str) -> PreTrainedTokenizerFast:
+    """A byte-level BPE with a [CLS] ... [SEP] template in a generic PreTrainedTokenizerFast (ModernBERT)."""
+    vocab, merges = _byte_level_bpe(specials)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{cls} $A {sep}", pair=f"{cls} $A {sep} $B:1 {sep}:1",
+        special_tokens=[(cls, vocab[cls]), (sep, vocab[sep])],
+    )
+    return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=MAX_POSITIONS, cls_token=cls,
+                                   sep_token=sep, mask_token=mask, pad_token="[PAD]", unk_token="[UNK]")
+
+
+_DECODER = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1,
+            "intermediate_size": 64, "max_position_embeddings": MAX_POSITIONS, **_HEAD}
+
+
+def modernbert(seed: int = 0, dropout: float = 0.0):
+    """ModernBERT: byte-level BPE with [CLS] ... [SEP], rotary positions, alternating local attention."""
+    tokenizer = _byte_level_template(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], "[CLS]", "[SEP]", "[MASK]")
+    torch.manual_seed(seed)
+    cfg = ModernBertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                           intermediate_size=64, max_position_embeddings=MAX_POSITIONS, local_attention=8,
+                           pad_token_id=tokenizer.pad_token_id, cls_token_id=tokenizer.cls_token_id,
+                           sep_token_id=tokenizer.sep_token_id, bos_token_id=tokenizer.cls_token_id,
+                           eos_token_id=tokenizer.sep_token_id, attention_dropout=dropout, mlp_dropout=dropout,
+                           embedding_dropout=dropout, classifier_dropout=dropout, attn_implementation="eager",
+                           **_HEAD)
+    return ModernBertForSequenceClassification(cfg).eval(), tokenizer
+
+
+def xlm_roberta(seed: int = 0, dropout: float = 0.0):
+    """XLM-R: SentencePiece Unigram, <s> ... </s>, <mask>; positions start after the pad id, as RoBERTa."""
+    tokenizer = XLMRobertaTokenizer(vocab=_unigram_pieces(["<s>", "<pad>", "</s>", "<unk>"]) + [("<mask>", 0.0)],
+                                    model_max_length=MAX_POSITIONS)
+    return _roberta_like(XLMRobertaConfig, XLMRobertaForSequenceClassification, tokenizer, seed, dropout)
+
+
+def qwen2(seed: int = 0, dropout: float = 0.0):
+    """Qwen2: byte-level BPE, no special tokens added; <|endoftext|> is its pad, eos and unk at once."""
+    vocab, merges = _byte_level_bpe(["<|endoftext|>"])
+    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = Qwen2Config(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, attention_dropout=dropout,
+                      **_DECODER)
+    return Qwen2ForSequenceClassification(cfg).eval(), tokenizer
+
+
+def _llama_tokenizer():
+    vocab, merges = _sentencepiece_bpe(["<unk>", "<s>", "</s>"])
+    return LlamaTokenizer(vocab=vocab, merges=merges, add_bos_token=True, model_max_length=MAX_POSITIONS)
+
+
+def llama(seed: int = 0, dropout: float = 0.0):
+    """Llama: SentencePiece-style BPE over a Metaspace that does not split (word_ids() is 0 throughout),
+    <s> first, no mask or pad token; no pad id in the config, as released checkpoints."""
+    tokenizer = _llama_tokenizer()
+    torch.manual_seed(seed)
+    cfg = LlamaConfig(vocab_size=len(tokenizer), pad_token_id=None, bos_token_id=tokenizer.bos_token_id,
+                      eos_token_id=tokenizer.eos_token_id, attention_dropout=dropout, **_DECODER)
+    return LlamaForSequenceClassification(cfg).eval(), tokenizer
+
+
+def mistral(seed: int = 0, dropout: float = 0.0):
+    """Mistral: the Llama tokenizer, sliding-window attention off (a window longer than any input)."""
+    tokenizer = _llama_tokenizer()
+    torch.manual_seed(seed)
+    cfg = MistralConfig(vocab_size=len(tokenizer), pad_token_id=None, bos_token_id=tokenizer.bos_token_id,
+                        eos_token_id=tokenizer.eos_token_id, sliding_window=None, attention_dropout=dropout,
+                        head_dim=16, **_DECODER)
+    return MistralForSequenceClassification(cfg).eval(), tokenizer
+
+
+def gemma(seed: int = 0, dropout: float = 0.0):
+    """Gemma: SentencePiece-style BPE where spaces become '▁' before splitting (word_ids() is 0 throughout),
+    <bos> first, <pad> as the config's pad id, and a <mask> token."""
+    vocab, merges = _sentencepiece_bpe(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])
+    tokenizer = GemmaTokenizer(vocab=vocab, merges=merges, add_bos_token=True, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = GemmaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, head_dim=16,
+                      bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                      attention_dropout=dropout, **_DECODER)
+    return GemmaForSequenceClassification(cfg).eval(), tokenizer
+
+
+def opt(seed: int = 0, dropout: float = 0.0):
+    """OPT: GPT-2's byte-level BPE with </s> first (its bos, eos and unk) and <pad> as pad, no mask token."""
+    vocab, merges = _byte_level_bpe(["<s>", "<pad>", "</s>", "<unk>"])
+    tokenizer = GPT2Tokenizer(vocab=vocab, merges=merges, bos_token="</s>", eos_token="</s>", unk_token="</s>",
+                              pad_token="<pad>", add_bos_token=True, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = OPTConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                    ffn_dim=64, word_embed_proj_dim=32, max_position_embeddings=MAX_POSITIONS,
+                    pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+                    eos_token_id=tokenizer.eos_token_id, dropout=dropout, attention_dropout=dropout,
+                    init_std=0.4, **_HEAD)
+    return OPTForSequenceClassification(cfg).eval(), tokenizer
+
+
+def t5(seed: int = 0, dropout: float = 0.0):
+    """T5: SentencePiece Unigram, </s> appended, no mask token (<pad> masks); encoder-decoder classifier
+    that reads the decoder's state at the last </s>."""
+    tokenizer = T5Tokenizer(vocab=_unigram_pieces(["<pad>", "</s>", "<unk>"]), extra_ids=0,
+                            model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=16, d_ff=64, num_layers=1, num_heads=2,
+                   dropout_rate=dropout, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                   decoder_start_token_id=tokenizer.pad_token_id, initializer_factor=4.0, **_HEAD)
+    return T5ForSequenceClassification(cfg).eval(), tokenizer
+
+
+def bart(seed: int = 0, dropout: float = 0.0):
+    """BART: RoBERTa's byte-level BPE and specials; encoder-decoder classifier that reads the last </s>."""
+    vocab, merges = _byte_level_bpe(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = BartConfig(vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
+                     encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                     max_position_embeddings=MAX_POSITIONS, pad_token_id=tokenizer.pad_token_id,
+                     bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                     decoder_start_token_id=tokenizer.eos_token_id, dropout=dropout, attention_dropout=dropout,
+                     init_std=0.4, **_HEAD)
+    return BartForSequenceClassification(cfg).eval(), tokenizer
+
+
+def fnet(seed: int = 0, dropout: float = 0.0):
+    """FNet: Fourier mixing instead of attention; its tokenizer returns no attention mask."""
+    tokenizer = FNetTokenizer(vocab=_unigram_pieces(["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]),
+                              model_max_length=MAX_POSITIONS)
+    torch.manual_seed(seed)
+    cfg = FNetConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, intermediate_size=64,
+                     max_position_embeddings=MAX_POSITIONS, pad_token_id=tokenizer.pad_token_id,
+                     hidden_dropout_prob=dropout, initializer_range=0.4,
+                     **{k: v for k, v in _HEAD.items() if k != "initializer_range"})
+    return FNetForSequenceClassification(cfg).eval(), tokenizer
+
+
 _WORD_IDS = "tokenizer word_ids()"
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -242,5 +431,31 @@ FAMILIES: dict[str, Family] = {
         Family("deberta-v2", "SentencePiece-style BPE (PreTrainedTokenizerFast)", deberta_v2, ("[CLS]", "[SEP]"),
                "mask", _WORD_IDS, False),
         Family("gpt2", "byte-level BPE (GPT2Tokenizer)", gpt2, (), "unk", _WORD_IDS, True),
+    ]
+}
+
+_SPACES = "offsets and '▁' markers (word_ids() is 0 throughout)"
+# Families of the family matrix (tests/test_family_matrix.py). `decoder`: the head pools the last token that is
+# not the pad id.
+MATRIX: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("modernbert", "byte-level BPE (PreTrainedTokenizerFast)", modernbert, ("[CLS]", "[SEP]"), "mask",
+               _WORD_IDS, True),
+        Family("xlm-roberta", "SentencePiece Unigram (XLMRobertaTokenizer)", xlm_roberta, ("<s>", "</s>"), "mask",
+               _WORD_IDS, False),
+        Family("qwen2", "byte-level BPE (Qwen2Tokenizer)", qwen2, (), "pad", _WORD_IDS, True, decoder=True),
+        Family("llama", "SentencePiece-style BPE (LlamaTokenizer)", llama, ("<s>",), "unk", _SPACES, False,
+               decoder=True),
+        Family("mistral", "SentencePiece-style BPE (LlamaTokenizer)", mistral, ("<s>",), "unk", _SPACES, False,
+               decoder=True),
+        Family("gemma", "SentencePiece-style BPE (GemmaTokenizer)", gemma, ("<bos>",), "mask", _SPACES, False,
+               decoder=True),
+        Family("opt", "byte-level BPE (GPT2Tokenizer, OPT's specials)", opt, ("</s>",), "pad", _WORD_IDS, True,
+               decoder=True),
+        Family("gpt2", "byte-level BPE (GPT2Tokenizer)", gpt2, (), "unk", _WORD_IDS, True, decoder=True),
+        Family("t5", "SentencePiece Unigram (T5Tokenizer)", t5, ("</s>",), "pad", _WORD_IDS, False),
+        Family("bart", "byte-level BPE (BartTokenizer)", bart, ("<s>", "</s>"), "mask", _WORD_IDS, True),
+        Family("fnet", "SentencePiece Unigram (FNetTokenizer)", fnet, ("[CLS]", "[SEP]"), "mask", _WORD_IDS, False),
     ]
 }

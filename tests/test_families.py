@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from families import FAMILIES, ID2LABEL, gpt2
+from families import FAMILIES, ID2LABEL, MATRIX, gpt2
 
 import shap_widget as sw
 from shap_widget import ExplainWidget
 from shap_widget.engine.explain import Explainer
 
 NAMES = list(FAMILIES)
+EVERY = {**MATRIX, **FAMILIES}  # with the family matrix's (tests/test_family_matrix.py) for the tokenizer checks
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 TEXT = "the storyline was great but the ending was boring"  # 9 words; "storyline" splits in every family
@@ -38,12 +39,12 @@ def model_output(model, tokenizer, text: str, replace_players_with: int | None =
     return torch.softmax(logits, -1).numpy()
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", EVERY)
 def test_auto_mask_rule_is_the_familys_documented_choice(family, name):
     """mask='auto' takes the mask token where there is one, and GPT-2's <|endoftext|> (its unk) where not."""
     model, tok = family(name)
     rule = Explainer(model, tok).rule
-    assert rule.name == FAMILIES[name].mask_rule
+    assert rule.name == EVERY[name].mask_rule
     assert rule.token_id == getattr(tok, f"{rule.name}_token_id")
 
 
@@ -71,20 +72,20 @@ def test_base_value_is_the_model_with_every_player_masked_and_specials_kept(fami
     assert not np.allclose(result.base_values, result.outputs, atol=1e-3)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", EVERY)
 def test_special_tokens_are_never_players(family, name):
     """The tokens the tokenizer adds around the text stay in the input but no player owns them."""
     model, tok = family(name)
     game = Explainer(model, tok).game(TEXT)
     enc = game.encoding
     specials = [t for t, s in zip(enc.tokens, enc.special) if s]
-    assert specials == list(FAMILIES[name].specials)
+    assert specials == list(EVERY[name].specials)
     owned = np.concatenate(game.players.positions)
     assert sorted(owned.tolist()) == [i for i, s in enumerate(enc.special) if not s]
     assert not any(s in t for t in game.players.texts for s in tok.all_special_tokens)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", EVERY)
 @pytest.mark.parametrize("players", ["token", "word"])
 def test_player_texts_read_back_as_the_input(family, name, players):
     """prefix + text over all players gives the input back (trailing spaces aside) and no text is padded."""
@@ -98,7 +99,7 @@ def test_player_texts_read_back_as_the_input(family, name, players):
             assert t == t.strip() or not t.strip(), t  # spaces live in prefixes, except whitespace tokens
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", EVERY)
 def test_a_word_split_into_pieces_is_one_word_player(family, name):
     """'storyline' and 'unwatchable' are several tokens but one word each; punctuation follows the family."""
     model, tok = family(name)
@@ -107,7 +108,7 @@ def test_a_word_split_into_pieces_is_one_word_player(family, name):
     tokens = ex.game(text, players="token").players
     words = ex.game(text, players="word").players
     assert len(tokens) >= len(words) + 3  # both long words really are split
-    if FAMILIES[name].words_split_punctuation:
+    if EVERY[name].words_split_punctuation:
         assert (words.texts, words.prefixes) == (["the", "storyline", "was", "unwatchable", "!"],
                                                  ["", " ", " ", " ", ""])
     else:  # SentencePiece words are what lies between spaces

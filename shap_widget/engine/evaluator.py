@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import itertools
 import threading
 from collections import OrderedDict
@@ -37,32 +38,75 @@ def _refuses_batches(err: BaseException) -> bool:
     return isinstance(err, ValueError) and "no padding token is defined" in str(err)
 
 
+def pools_by_pad_id(model: torch.nn.Module) -> bool:
+    """Whether the classifier finds the token it reads through `config.pad_token_id`, at run time.
+
+    transformers' decoder classifiers (GPT-2, OPT, Llama, Qwen2, Gemma, Mistral, ...) pool the last token
+    whose id is not the pad id; encoder classifiers read a fixed position ([CLS], or the last </s> for BART
+    and T5) and never look at it. Told apart by whether the classifier's own forward reads the attribute
+    (a PEFT model's, its base model's).
+    """
+    if hasattr(model, "get_base_model"):
+        model = model.get_base_model()
+    forward = inspect.unwrap(type(model).forward)
+    code = getattr(forward, "__code__", None)
+    return code is not None and "pad_token_id" in code.co_names
+
+
+def attention_masking_refusal(model: torch.nn.Module) -> str | None:
+    """Why hiding tokens through the attention mask would not hide them from this model, or None.
+
+    A model whose forward takes no attention mask (FNet) ignores it; an encoder-decoder classifier (BART,
+    T5) feeds its decoder the input ids themselves, masked or not.
+    """
+    name = type(model).__name__
+    parameters = inspect.signature(model.forward).parameters
+    if "attention_mask" not in parameters:
+        return f"{name} takes no attention mask, so mask='attention' would hide nothing."
+    if getattr(text_config(model), "is_encoder_decoder", False):
+        return f"{name} gives its decoder the input ids themselves, so mask='attention' would not hide them."
+    return None
+
+
+def text_config(model: torch.nn.Module):
+    """The config that holds the pad id (a multimodal model's text config, else the model's own)."""
+    return model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+
+
+def config_pad_id(model: torch.nn.Module) -> int | None:
+    pad = getattr(text_config(model), "pad_token_id", None)
+    return int(pad) if isinstance(pad, (int, np.integer)) and not isinstance(pad, bool) and pad >= 0 else None
+
+
 _stand_in_lock = threading.Lock()
-_stand_in_users: dict[int, int] = {}  # id(config) -> forward passes running with the stand-in pad id
+_stand_in_users: dict[int, tuple[int, object]] = {}  # id(config) -> (passes running with the stand-in, saved id)
 
 
 @contextlib.contextmanager
 def stand_in_pad_id(model: torch.nn.Module) -> Iterator[None]:
-    """Let a last-token classifier without a pad id run batches, restoring its config afterwards.
+    """Make a last-token classifier read the last position, restoring its config's pad id afterwards.
 
-    Such models pool the last token that is not padding, and refuse batches when `pad_token_id` is None
-    because they cannot tell padding apart. The evaluator never pads (every row is the whole input), so
-    for the duration of the forward pass the pad id is set to -1, which no token has: the pooled token is
-    then the last position, exactly what the model uses for a single row. Counted per config, so a widget's
-    worker and a call on the main thread can overlap on one model.
+    Such models pool the last token whose id is not the pad id, and refuse batches when `pad_token_id` is
+    None. The evaluator never pads these rows (every row is the whole input), so for the duration of the
+    forward pass the pad id is set to -1, which no token has: the pooled token is then the last position,
+    whatever the masked tokens were replaced with. Counted per config, so a widget's worker and a call on
+    the main thread can overlap on one model.
     """
-    config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
+    config = text_config(model)
     with _stand_in_lock:
-        _stand_in_users[id(config)] = _stand_in_users.get(id(config), 0) + 1
+        users, saved = _stand_in_users.get(id(config), (0, config.pad_token_id))
+        _stand_in_users[id(config)] = (users + 1, saved)
         config.pad_token_id = -1
     try:
         yield
     finally:
         with _stand_in_lock:
-            _stand_in_users[id(config)] -= 1
-            if not _stand_in_users[id(config)]:
+            users, saved = _stand_in_users[id(config)]
+            if users == 1:
                 del _stand_in_users[id(config)]
-                config.pad_token_id = None
+                config.pad_token_id = saved
+            else:
+                _stand_in_users[id(config)] = (users - 1, saved)
 
 
 @contextlib.contextmanager
@@ -127,7 +171,10 @@ class Evaluator:
         self._max_tokens: int | None = None  # tokens per pass known to fit, once a larger pass ran out of memory
         self.rows_run = 0  # rows sent through the model, for tests and benchmarks
         self.forward_calls = 0
-        self.stand_in_pad = False  # set once the model refused a batch for want of a pad id
+        self.pools_by_pad = pools_by_pad_id(model)
+        self.reads_attention = "attention_mask" in inspect.signature(model.forward).parameters
+        self._refused_batches = False  # set once the model refused a batch for want of a pad id
+        self.stand_in_pad = False  # set once a forward pass ran with the stand-in pad id
 
     @property
     def device(self) -> torch.device:
@@ -238,6 +285,7 @@ class Evaluator:
             keep = np.asarray(keep, dtype=bool)
             items.append(((encoding.key, rule), encoding, keep, rule,
                           [row.tobytes() for row in np.packbits(keep, axis=1)]))
+        stand_in = self._needs_stand_in([(encoding, rule) for _, encoding, _, rule, _ in items])
         found: dict[tuple[tuple, bytes], np.ndarray] = {}  # this call's rows, kept in case the cache drops them
         with self.gate.hold():
             rows: list[PackedRow] = []
@@ -255,14 +303,14 @@ class Evaluator:
                         rows.append(PackedRow(encoding, keep[i], rule))
                         targets.append(target)
             total, done = len(rows), 0
-            pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id()) if rows else []
+            pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in)) if rows else []
             while pending:
                 check_cancelled()
                 index = pending.pop(0)
-                out = self._batch(rows, index)
+                out = self._batch(rows, index, stand_in)
                 if out is None:  # out of memory: plan what is left again with smaller passes
                     left = index + [j for b in pending for j in b]
-                    pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(), subset=left)
+                    pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in), subset=left)
                     continue
                 by_input: dict[tuple, list[tuple[bytes, np.ndarray]]] = {}
                 for j, row in zip(index, out):
@@ -287,9 +335,32 @@ class Evaluator:
         return [np.stack([found[(cache_key, k)] for k in keys]) if keys else np.zeros((0, 0))
                 for cache_key, _, _, _, keys in items]
 
-    def _batch(self, rows: list[PackedRow], index: list[int]) -> np.ndarray | None:
+    def _needs_stand_in(self, requests: Sequence[tuple[Encoding, MaskRule]]) -> bool:
+        """Whether forward passes must run with the stand-in pad id so the pooled token never moves.
+
+        A head that pools the last token that is not the pad id would read an earlier position once the
+        last real tokens are replaced by the pad id; with no pad id it refuses batches. Either way the
+        stand-in makes it read the last position, where it reads the unmasked input. That is only the
+        model's own choice when the input does not end with the pad id itself, so such inputs are refused.
+        """
+        if not self.pools_by_pad:
+            return self._refused_batches
+        pad = config_pad_id(self.model)
+        if pad is not None and not any(rule.token_id == pad for _, rule in requests):
+            return self._refused_batches
+        for encoding, rule in requests:
+            if pad is not None and len(encoding.input_ids) and encoding.input_ids[-1] == pad:
+                raise ValueError(
+                    f"This input ends with the pad token (id {pad}), so {type(self.model).__name__} reads an "
+                    "earlier token, and masking with the pad id would move the token it reads. Pass another "
+                    "mask token id (mask=...), or leave the pad tokens out of the input."
+                )
+        return True
+
+    def _batch(self, rows: list[PackedRow], index: list[int], stand_in: bool) -> np.ndarray | None:
         """Outputs for the rows `index` in one forward pass; None after out-of-memory (passes are smaller now)."""
         device = self.device
+        stand_in = stand_in or self._refused_batches
         width = max(len(rows[j].encoding.input_ids) for j in index)
         autocast = (
             torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
@@ -299,12 +370,12 @@ class Evaluator:
         with eval_mode(self.model), torch.inference_mode(), autocast:
             while True:
                 n = len(index)
-                batch = pack(rows, index, self._pad_id() or 0, device)
+                batch = pack(rows, index, self._pad_id(stand_in) or 0, device)
                 try:
-                    logits = self._call(batch.input_ids, batch.attention_mask, batch.extra)
+                    logits = self._call(batch.input_ids, batch.attention_mask, batch.extra, stand_in)
                 except Exception as err:  # noqa: BLE001 - only out-of-memory and pad-id refusals are retried
-                    if _refuses_batches(err) and not self.stand_in_pad:
-                        self.stand_in_pad = True
+                    if _refuses_batches(err) and not stand_in:
+                        self._refused_batches = stand_in = True
                         continue
                     if _refuses_batches(err):
                         raise ValueError(
@@ -328,21 +399,23 @@ class Evaluator:
                 self.forward_calls += 1
                 return logits
 
-    def _pad_id(self) -> int | None:
+    def _pad_id(self, stand_in: bool = False) -> int | None:
         """The id padding may use, or None when rows of different lengths must not share a pass.
 
-        A model without a pad id cannot tell padding apart (last-token classifiers would pool a pad), so
-        only rows of equal length are packed together for it; so too when padding is off (see `pad`).
+        A model without a pad id cannot tell padding apart (last-token classifiers would pool a pad), nor can
+        one run with the stand-in pad id or one that takes no attention mask, so only rows of equal length
+        are packed together for them; so too when padding is off (see `pad`).
         """
-        if self.stand_in_pad or not (self.pad if self.pad is not None else self.device.type == "cuda"):
+        if stand_in or not self.reads_attention or not (self.pad if self.pad is not None else
+                                                         self.device.type == "cuda"):
             return None
-        config = self.model.config.get_text_config() if hasattr(self.model.config, "get_text_config") else \
-            self.model.config
-        pad = getattr(config, "pad_token_id", None)
-        return int(pad) if isinstance(pad, (int, np.integer)) and pad >= 0 else None
+        return config_pad_id(self.model)
 
-    def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor]) -> np.ndarray:
-        with stand_in_pad_id(self.model) if self.stand_in_pad else contextlib.nullcontext():
+    def _call(self, ids: torch.Tensor, attention: torch.Tensor, extra: dict[str, torch.Tensor],
+              stand_in: bool = False) -> np.ndarray:
+        if stand_in:
+            self.stand_in_pad = True
+        with stand_in_pad_id(self.model) if stand_in else contextlib.nullcontext():
             result = self.model(input_ids=ids, attention_mask=attention, **extra)
         logits = getattr(result, "logits", None)
         if logits is None:

@@ -15,7 +15,7 @@ from . import estimators
 from .batch import attributions_to_shap, explain_each
 from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
-from .evaluator import Evaluator, ModelOutputError
+from .evaluator import Evaluator, ModelOutputError, attention_masking_refusal
 from .kernel import kernel_plan
 from .permutation import permutation_plan
 from .packing import run_plans
@@ -183,6 +183,8 @@ class Explainer:
         self.options = {"mask": mask, "batch_size": batch_size, "autocast": autocast}
         self.rule = resolve_mask_rule(tokenizer, mask)
         _check_mask_id(model, tokenizer, self.rule.token_id)
+        if self.rule.uses_attention and (reason := attention_masking_refusal(model)) is not None:
+            raise ValueError(f"{reason} Use mask='auto' or a token id (mask=tokenizer.unk_token_id, say).")
         self.evaluator = Evaluator(model, batch_size=batch_size, autocast=autocast)
         self.max_length = max_input_length(model, tokenizer)
         self._labels: list[str] | None = None

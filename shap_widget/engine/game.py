@@ -7,6 +7,7 @@ row over the players: True keeps the player, False masks it. Masking happens on 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -226,35 +227,73 @@ def _token_strings(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[tu
     return out
 
 
+_WORD_MARKERS = ("▁", "Ġ")  # SentencePiece's and byte-level BPE's sign of a token that starts a word
+
+
+def word_ids_split_words(tokenizer) -> bool:
+    """Whether the tokenizer's `word_ids()` tell words apart.
+
+    Tokenizers whose pre-tokenizer does not split the text (Llama, Mistral, Gemma: a Metaspace without
+    splitting) report word 0 for every token, so their word ids say nothing.
+    """
+    try:
+        word_ids = tokenizer("a b", add_special_tokens=False).word_ids()
+    except (AttributeError, ValueError, NotImplementedError, TypeError):
+        return False
+    return len({w for w in word_ids if w is not None}) > 1
+
+
+def _space_before(encoding: Encoding, prev: int, i: int) -> bool:
+    """Whether whitespace separates token `i` from token `prev` (from offsets, else from word markers)."""
+    if encoding.offsets is None:
+        return encoding.tokens[i].startswith(_WORD_MARKERS)
+    text = encoding.segment_text(encoding.token_segment(i))
+    start, end = encoding.offsets[i]
+    return any(c.isspace() for c in text[encoding.offsets[prev][1] : start]) or text[start:end][:1].isspace()
+
+
+def _word_groups(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[list[int]]:
+    """The token positions of each word: the tokenizer's word ids where they tell words apart, else what
+    lies between spaces (offsets, or the '▁' / 'Ġ' markers), else WordPiece's '##' continuations."""
+    word_ids = encoding.word_ids if encoding.word_ids is not None and word_ids_split_words(tokenizer) else None
+    marked = any(encoding.tokens[i].startswith(_WORD_MARKERS) for i in idx)
+    if word_ids is None and encoding.offsets is None and not marked and not any(
+            encoding.tokens[i].startswith("##") for i in idx):
+        warnings.warn(
+            "This tokenizer marks no words (no word ids, offsets or word markers), so each token is its own "
+            "word player. Use players='token', or a fast tokenizer (use_fast=True), which reports words.",
+            stacklevel=3,
+        )
+    groups: list[list[int]] = []
+    prev = None
+    for i in idx:
+        joined = False
+        if prev == i - 1 and encoding.token_segment(prev) == encoding.token_segment(i):
+            if word_ids is not None:
+                joined = word_ids[i] == word_ids[prev] and word_ids[i] is not None and not _space_before(
+                    encoding, prev, i)
+            elif marked:
+                joined = not encoding.tokens[i].startswith(_WORD_MARKERS) and not _space_before(encoding, prev, i)
+            elif encoding.offsets is not None:
+                text = encoding.segment_text(encoding.token_segment(i))
+                start, end = encoding.offsets[i]
+                joined = encoding.offsets[prev][1] == start and text[start:end][:1].isalnum()
+            else:
+                joined = encoding.tokens[i].startswith("##")
+        if joined:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        prev = i
+    return groups
+
+
 def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
     """Group the non-special tokens into players: one per token, or one per word."""
     if kind not in PLAYER_KINDS:
         raise ValueError(f"players must be one of {PLAYER_KINDS}, got {kind!r}.")
     idx = [i for i in range(len(encoding.input_ids)) if not encoding.special[i]]
-    groups: list[list[int]] = []
-    if kind == "token":
-        groups = [[i] for i in idx]
-    else:
-        last_word = object()
-        prev = None
-        for i in idx:
-            word = encoding.word_ids[i] if encoding.word_ids is not None else None
-            joined = False
-            if prev is not None and prev == i - 1 and encoding.token_segment(prev) == encoding.token_segment(i):
-                if word is not None:
-                    joined = word == last_word
-                elif encoding.offsets is not None:
-                    joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.segment_text(
-                        encoding.token_segment(i))[
-                        encoding.offsets[i][0] : encoding.offsets[i][1]
-                    ][:1].isalnum()
-                else:
-                    joined = encoding.tokens[i].startswith("##")
-            if joined:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-            last_word, prev = word, i
+    groups = [[i] for i in idx] if kind == "token" else _word_groups(encoding, tokenizer, idx)
     texts, prefixes = [], []
     if encoding.offsets is not None:
         # the player's characters, with the whitespace between it and the previous player as its prefix

@@ -122,7 +122,7 @@ def _from_ids(x: Mapping, tokenizer: Any, n_embeddings: int | None, max_length: 
     encodings = getattr(x, "encodings", None)
     items: list[Item] = []
     for r in range(len(ids2)):
-        kept = fields["attention_mask"][r].astype(bool) if "attention_mask" in fields else np.ones(ids2.shape[1], bool)
+        kept = fields["attention_mask"][r].astype(bool) if "attention_mask" in fields else _unpadded(tokenizer, ids2[r])
         if not kept.any():
             raise ValueError(f"Row {r} of the batch has an all-zero attention_mask: it holds no tokens to explain.")
         if max_length is not None and kept.sum() > max_length:
@@ -143,6 +143,51 @@ def _from_ids(x: Mapping, tokenizer: Any, n_embeddings: int | None, max_length: 
     return items, batched
 
 
+def _structural_ids(tokenizer: Any, names: tuple[str, ...] = ("bos", "eos", "cls", "sep", "pad")) -> set[int]:
+    """The ids of the tokens a tokenizer adds around texts (never an unknown word's token on its own)."""
+    return {i for i in (getattr(tokenizer, f"{n}_token_id", None) for n in names) if i is not None}
+
+
+def special_ids_mask(tokenizer: Any, ids: np.ndarray) -> np.ndarray:
+    """Which of `ids` are special tokens, by the tokenizer's own rule.
+
+    An unknown-word token is real input, so it stays a player, unless the tokenizer also uses its id for a
+    token it adds around texts (OPT's `</s>` is its bos, eos and unk at once).
+    """
+    ids = [int(i) for i in ids]
+    try:
+        mask = np.asarray(tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True), dtype=bool)
+    except (AttributeError, NotImplementedError, TypeError, ValueError):
+        mask = np.array([i in set(getattr(tokenizer, "all_special_ids", [])) for i in ids], dtype=bool)
+    unk = getattr(tokenizer, "unk_token_id", None)
+    if unk is not None and unk not in _structural_ids(tokenizer):
+        mask &= np.asarray(ids) != unk
+    return mask
+
+
+def _unpadded(tokenizer: Any, row: np.ndarray) -> np.ndarray:
+    """Which positions of a row without an attention mask hold input: all but the run of pad ids on the
+    tokenizer's padding side (FNet's tokenizer, for one, returns no attention mask)."""
+    kept = np.ones(len(row), dtype=bool)
+    pad = getattr(tokenizer, "pad_token_id", None)
+    if pad is None:
+        return kept
+    left = getattr(tokenizer, "padding_side", "right") == "left"
+    is_pad = (row[::-1] if not left else row) == pad
+    run = len(row) if is_pad.all() else int(np.argmin(is_pad))
+    if run and pad in _structural_ids(tokenizer, ("bos", "eos", "cls", "sep")):
+        raise ValueError(
+            f"input_ids has no attention_mask, and this tokenizer's pad token (id {pad}) is also one it adds "
+            "around texts, so padding cannot be told apart. Pass the attention_mask the tokenizer returns "
+            "(return_attention_mask=True)."
+        )
+    if left:
+        kept[:run] = False
+    else:
+        kept[len(row) - run:] = False
+    return kept
+
+
 def encoding_from_ids(
     tokenizer: Any,
     ids: np.ndarray,
@@ -154,11 +199,7 @@ def encoding_from_ids(
 ) -> Encoding:
     """An Encoding of ids exactly as given; its texts are the tokenizer's decoding of each segment."""
     ids = np.asarray(ids, dtype=np.int64)
-    if special is None:
-        # unknown-word tokens are real input, so they stay players
-        structural = set(getattr(tokenizer, "all_special_ids", [])) - {getattr(tokenizer, "unk_token_id", None)}
-        special = np.array([int(i) in structural for i in ids], dtype=bool)
-    special = np.asarray(special, dtype=bool)
+    special = special_ids_mask(tokenizer, ids) if special is None else np.asarray(special, dtype=bool)
     if sequence_ids is None and "token_type_ids" in extra and extra["token_type_ids"].max(initial=0) > 0:
         sequence_ids = [int(t) for t in extra["token_type_ids"]]
     segment = None
