@@ -354,8 +354,34 @@ def probabilities(raw: np.ndarray, kind: str) -> np.ndarray:
     return raw
 
 
-def transform(raw: np.ndarray, kind: str, output: str) -> np.ndarray:
-    """Map raw model outputs (B, C) into the explained output space, in float64."""
+def log_probabilities(raw: np.ndarray, kind: str) -> np.ndarray:
+    """Log class probabilities (B, C) from raw outputs, without underflow for probabilities close to 0."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if kind == "softmax":
+        z = raw - raw.max(axis=-1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return -np.logaddexp(0.0, -raw)  # log sigmoid
+
+
+def check_versus(versus: int | None, kind: str, n_outputs: int) -> int | None:
+    """A class to contrast with, which needs a classifier of at least two classes."""
+    if versus is None:
+        return None
+    if kind == "regression" or n_outputs < 2:
+        raise ValueError("versus compares two classes, but this model has one output; leave versus=None.")
+    return int(versus)
+
+
+def transform(raw: np.ndarray, kind: str, output: str, versus: int | None = None) -> np.ndarray:
+    """Map raw model outputs (B, C) into the explained output space, in float64.
+
+    With `versus`, column c is the contrast "c rather than `versus`": log p(c) - log p(versus) for
+    output="probability" (for a softmax head, the difference of the two logits), else the difference of the
+    two classes in the output space. Column `versus` is then 0.
+    """
+    if versus is not None:
+        out = log_probabilities(raw, kind) if output == "probability" else transform(raw, kind, output)
+        return out - out[..., versus : versus + 1]
     raw = np.asarray(raw, dtype=np.float64)
     if output == "logit" or kind == "regression":
         return raw
@@ -389,6 +415,7 @@ class TextGame:
     output: str
     masked: tuple[int, ...] = ()
     on_progress: Callable[[int, int], None] | None = None
+    versus: int | None = None  # explain each class rather than this one (see `transform`)
     free: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -441,7 +468,7 @@ class TextGame:
 
     def value(self, coalitions: np.ndarray) -> np.ndarray:
         """Outputs (B, C) in the explained output space for coalitions over the free players."""
-        return transform(self.raw(coalitions), self.kind, self.output)
+        return transform(self.raw(coalitions), self.kind, self.output, self.versus)
 
     def __call__(self, coalitions: np.ndarray) -> np.ndarray:
         return self.value(coalitions)
