@@ -63,15 +63,26 @@ class Players:
     texts: list[str]
     prefixes: list[str]
     segments: list[int] = field(default_factory=list)  # the text (0, or 1 for a pair's second) of each player
+    # Token players: whether each continues the word of the one before ("pr" "ice" "d"), so a view can draw
+    # the pieces of a word as one word; empty for word players.
+    joined: list[bool] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.positions)
 
     def to_json(self) -> list[dict[str, Any]]:
-        """Each player's text and prefix, and for a sentence pair its segment (0 or 1)."""
-        if 1 not in self.segments:
-            return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
-        return [{"text": t, "prefix": p, "segment": k} for t, p, k in zip(self.texts, self.prefixes, self.segments)]
+        """Each player's text and prefix, for a sentence pair its segment (0 or 1), and `joined: True` on a
+        token that continues the previous token's word."""
+        pair = 1 in self.segments
+        out = []
+        for i, (t, p) in enumerate(zip(self.texts, self.prefixes)):
+            item: dict[str, Any] = {"text": t, "prefix": p}
+            if pair:
+                item["segment"] = self.segments[i]
+            if i < len(self.joined) and self.joined[i]:
+                item["joined"] = True
+            out.append(item)
+        return out
 
 
 def max_input_length(model, tokenizer) -> int | None:
@@ -231,30 +242,16 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
     if kind not in PLAYER_KINDS:
         raise ValueError(f"players must be one of {PLAYER_KINDS}, got {kind!r}.")
     idx = [i for i in range(len(encoding.input_ids)) if not encoding.special[i]]
+    continues = _word_continues(encoding, idx)
     groups: list[list[int]] = []
     if kind == "token":
         groups = [[i] for i in idx]
     else:
-        last_word = object()
-        prev = None
-        for i in idx:
-            word = encoding.word_ids[i] if encoding.word_ids is not None else None
-            joined = False
-            if prev is not None and prev == i - 1 and encoding.token_segment(prev) == encoding.token_segment(i):
-                if word is not None:
-                    joined = word == last_word
-                elif encoding.offsets is not None:
-                    joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.segment_text(
-                        encoding.token_segment(i))[
-                        encoding.offsets[i][0] : encoding.offsets[i][1]
-                    ][:1].isalnum()
-                else:
-                    joined = encoding.tokens[i].startswith("##")
+        for i, joined in zip(idx, continues):
             if joined:
                 groups[-1].append(i)
             else:
                 groups.append([i])
-            last_word, prev = word, i
     texts, prefixes = [], []
     if encoding.offsets is not None:
         # the player's characters, with the whitespace between it and the previous player as its prefix
@@ -277,7 +274,32 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
             prefixes.append(by_pos[g[0]][1])
             texts.append("".join(by_pos[g[0]][0:1]) + "".join(by_pos[i][0] for i in g[1:]))
     return Players(kind=kind, positions=[np.asarray(g, dtype=np.int64) for g in groups], texts=texts,
-                   prefixes=prefixes, segments=[max(0, encoding.token_segment(g[0])) for g in groups])
+                   prefixes=prefixes, segments=[max(0, encoding.token_segment(g[0])) for g in groups],
+                   joined=list(continues) if kind == "token" else [])
+
+
+def _word_continues(encoding: Encoding, idx: Sequence[int]) -> list[bool]:
+    """For each token position in `idx`: whether it continues the word of the one before it (its word id,
+    else touching offsets into a letter or digit, else a '##' piece)."""
+    out = []
+    last_word: Any = object()
+    prev = None
+    for i in idx:
+        word = encoding.word_ids[i] if encoding.word_ids is not None else None
+        joined = False
+        if prev is not None and prev == i - 1 and encoding.token_segment(prev) == encoding.token_segment(i):
+            if word is not None:
+                joined = word == last_word
+            elif encoding.offsets is not None:
+                joined = encoding.offsets[prev][1] == encoding.offsets[i][0] and encoding.segment_text(
+                    encoding.token_segment(i))[
+                    encoding.offsets[i][0] : encoding.offsets[i][1]
+                ][:1].isalnum()
+            else:
+                joined = encoding.tokens[i].startswith("##")
+        out.append(joined)
+        last_word, prev = word, i
+    return out
 
 
 @dataclass(frozen=True)
