@@ -101,7 +101,8 @@ export function createFaithfulness({ readOnly = false } = {}) {
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
   const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
-  const el = h("details", { class: "sw-faithfulness", open: true }, [
+  // Closed until opened: its summary line carries the two AOPC numbers.
+  const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
     body,
   ]);
@@ -227,6 +228,7 @@ export function createFaithfulness({ readOnly = false } = {}) {
     const label = s.labels[s.target] ?? `class ${s.target}`;
     setText(title, `Faithfulness · ${outputLabel(s.result_for?.output ?? s.output, label)}`);
     const messages = {
+      ready: `AOPC deletion ${formatNumber(f.aopc_deletion)} ↑ · insertion ${formatNumber(f.aopc_insertion)} ↓`,
       computing: "measuring…",
       error: String(f.error ?? ""),
       unavailable: f.label ? `measured for ${f.label} only` : "not measured",
