@@ -1,6 +1,6 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise } from "./format.js";
-import { NEGATIVE_RGB, POSITIVE_RGB } from "./scale.js";
+import { backgroundOf, paletteFor } from "./scale.js";
 import { className, sameToken } from "./dataset_state.js";
 
 const RANKING_HELP =
@@ -62,9 +62,9 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
 
   const strength = (stat) => Number(stat.bound ?? Math.abs(Number(stat.mean))) || 0;
 
-  function item(s, stat, max) {
+  function item(s, stat, max, palette) {
     const share = max > 0 ? Math.min(1, strength(stat) / max) : 0;
-    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    const rgb = Number(stat.mean) < 0 ? palette.negative : palette.positive;
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
@@ -112,7 +112,8 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
       const max = Math.max(0, ...s.global_tokens.map(strength));
-      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+      const palette = paletteFor(backgroundOf(el)); // the heatmap's hues for this theme
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max, palette)));
     }
     for (const button of list.querySelectorAll(".sw-global-token")) {
       setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");

@@ -156,3 +156,9 @@ export function isStale(s) {
 export function resultOutput(s) {
   return s.result_for?.output ?? s.output;
 }
+
+/** The label of the class the shown numbers are contrasted with, or null. */
+export function resultVersus(s) {
+  const v = Number(s.result_for?.versus ?? s.versus);
+  return Number.isInteger(v) && v >= 0 && v < s.labels.length ? String(s.labels[v]) : null;
+}

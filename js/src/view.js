@@ -230,10 +230,22 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     meta.update(s);
   }
 
+  // Chips are mixed into the page's colour: redraw when JupyterLab switches theme (it marks <body>), now and
+  // once more after its stylesheet has settled.
+  const redraw = () => {
+    if (!last) return;
+    update(last);
+    for (const ms of [250, 1000]) setTimeout(() => last && update(last), ms);
+  };
+  const themeWatch =
+    typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
+  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+
   return {
     root,
     update,
     destroy() {
+      themeWatch?.disconnect();
       root.remove();
     },
   };

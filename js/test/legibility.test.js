@@ -128,6 +128,7 @@ describe("contrast: the vs selector", () => {
   it("names the contrast in the legend and shows a result for another contrast as stale", () => {
     const { root } = render(sampleState({ versus: 0, result_for: { ...sampleState().result_for, versus: 0 } }));
     expect(root.querySelector(".sw-legend").getAttribute("aria-label")).toContain("positive vs negative");
+    expect(root.querySelector(".sw-additive .sw-out-label").textContent).toBe("log P(positive) − log P(negative)");
     const stale = render(sampleState({ versus: 1, result_for: { ...sampleState().result_for, versus: 0 } }));
     expect(stale.root.dataset.stale).toBe("true");
   });

@@ -215,6 +215,40 @@ var PALETTES = {
 };
 var NEGATIVE_RGB = PALETTES.light.negative;
 var POSITIVE_RGB = PALETTES.light.positive;
+var WHITE = [255, 255, 255];
+function channelToLinear(c) {
+  const s = c / 255;
+  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+}
+function luminance([r, g, b]) {
+  return 0.2126 * channelToLinear(r) + 0.7152 * channelToLinear(g) + 0.0722 * channelToLinear(b);
+}
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+function isDark(rgb) {
+  return contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
+}
+function paletteFor(background = WHITE) {
+  return isDark(background) ? PALETTES.dark : PALETTES.light;
+}
+function parseColor(css) {
+  const m = /rgba?\(([^)]+)\)/.exec(String(css ?? ""));
+  if (!m) return null;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+  if (parts.length < 3 || parts.slice(0, 3).some((x) => !Number.isFinite(x))) return null;
+  if (parts.length >= 4 && parts[3] === 0) return null;
+  return parts.slice(0, 3).map(Math.round);
+}
+function backgroundOf(el) {
+  const view = el?.ownerDocument?.defaultView;
+  for (let node = el; node && node.nodeType === 1 && view; node = node.parentElement) {
+    const rgb = parseColor(view.getComputedStyle(node).backgroundColor);
+    if (rgb) return rgb;
+  }
+  return WHITE;
+}
 
 // src/dataset_global.js
 var RANKING_HELP = "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| \u2212 1.96 \xB7 sd / \u221Acount): tokens that push the same way every time come first; frequent words whose values are small or change sign (stopwords, punctuation) do not win on frequency alone.";
@@ -261,9 +295,9 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
   let optionsKey = null;
   let itemsKey = null;
   const strength = (stat) => Number(stat.bound ?? Math.abs(Number(stat.mean))) || 0;
-  function item(s, stat, max) {
+  function item(s, stat, max, palette) {
     const share = max > 0 ? Math.min(1, strength(stat) / max) : 0;
-    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    const rgb = Number(stat.mean) < 0 ? palette.negative : palette.positive;
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
@@ -306,7 +340,8 @@ Click to show only the examples that contain it`
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
       const max = Math.max(0, ...s.global_tokens.map(strength));
-      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+      const palette = paletteFor(backgroundOf(el));
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max, palette)));
     }
     for (const button of list.querySelectorAll(".sw-global-token")) {
       setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");

@@ -138,6 +138,10 @@ function isStale(s) {
 function resultOutput(s) {
   return s.result_for?.output ?? s.output;
 }
+function resultVersus(s) {
+  const v = Number(s.result_for?.versus ?? s.versus);
+  return Number.isInteger(v) && v >= 0 && v < s.labels.length ? String(s.labels[v]) : null;
+}
 
 // src/dom.js
 function h(tag, attrs = {}, children = []) {
@@ -210,7 +214,11 @@ function formatPercent(p) {
   if (!Number.isFinite(v)) return "\u2013";
   return (v * 100).toFixed(1) + "%";
 }
-function outputLabel(output, label) {
+function outputLabel(output, label, other = null) {
+  if (other != null) {
+    if (output === "logit" || output === "log-odds") return `${output}(${label}) \u2212 ${output}(${other})`;
+    return `log P(${label}) \u2212 log P(${other})`;
+  }
   if (output === "logit") return `logit(${label})`;
   if (output === "log-odds") return `log-odds(${label})`;
   return `P(${label})`;
@@ -364,7 +372,7 @@ function createAdditive() {
       setText(node, formatNumber(value));
       setAttr(node, "title", formatPrecise(value));
     }
-    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`));
+    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`, resultVersus(s)));
   }
   return { el, update };
 }
@@ -710,7 +718,7 @@ function createFaithfulness({ readOnly = false } = {}) {
     setAttr(el, "data-status", shown2);
     body.hidden = shown2 !== "ready";
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label)}`);
+    setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label, resultVersus(s))}`);
     const messages = {
       ready: `AOPC deletion ${formatNumber(f.aopc_deletion)} \u2191 \xB7 insertion ${formatNumber(f.aopc_insertion)} \u2193`,
       computing: "measuring\u2026",
@@ -1493,10 +1501,18 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     faithfulness.update(s);
     meta.update(s);
   }
+  const redraw = () => {
+    if (!last) return;
+    update(last);
+    for (const ms of [250, 1e3]) setTimeout(() => last && update(last), ms);
+  };
+  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
+  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
   return {
     root,
     update,
     destroy() {
+      themeWatch?.disconnect();
       root.remove();
     }
   };
