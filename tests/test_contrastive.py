@@ -104,7 +104,7 @@ def test_widget_versus_recomputes_the_contrast_and_exports_say_so(model, tokeniz
     w.versus = 2
     w.wait(60)
     expected = Explainer(model, tokenizer).attribute("the plot was really fun", method="exact", versus=2)
-    np.testing.assert_allclose(np.array(w.values), expected.values, atol=1e-9)
+    np.testing.assert_allclose(np.array(w.values), expected.values, atol=1e-6)
     assert w.result_for["versus"] == 2
     frame = w.to_dataframe()
     assert list(frame.columns) == ["token", "index", "masked", "LABEL_0 vs LABEL_2", "LABEL_1 vs LABEL_2"]

@@ -359,8 +359,8 @@ def test_global_ranking_puts_consistent_tokens_above_frequent_two_way_ones():
     """A stopword with large values of both signs loses to a rarer word that pushes one way every time."""
     from types import SimpleNamespace
 
-    rows = [SimpleNamespace(tokens=["the", "great"], masked=(), values=np.array([[0.3 * (-1) ** k], [0.1 + 0.01 * (k % 3)]]))
-            for k in range(10)]
+    rows = [SimpleNamespace(tokens=["the", "great"], masked=(),
+                            values=np.array([[0.3 * (-1) ** k], [0.1 + 0.01 * (k % 3)]])) for k in range(10)]
     stats = rank_tokens(rows, target=0, min_count=2)
     assert [s.token for s in stats] == ["great", "the"]
     the = stats[1]

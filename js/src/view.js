@@ -166,6 +166,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     for (const box of root.querySelectorAll("textarea")) box.readOnly = true; // still selectable and copyable
     maskButtons.el.hidden = true;
     versusSelect.select.disabled = true; // another contrast needs the kernel
+    versusSelect.toggle.disabled = true;
   }
   container.append(root);
 

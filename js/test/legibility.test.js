@@ -125,6 +125,30 @@ describe("contrast: the vs selector", () => {
     el.remove();
   });
 
+  it("offers the other class of a two-class model as one toggle button", () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const two = sampleState({
+      labels: ["negative", "positive"],
+      target: 0,
+      values: sampleState().values.map((r) => r.slice(0, 2)),
+      versus: -1,
+    });
+    const model = fakeModel(two);
+    const cleanup = widget.render({ model, el });
+    const toggle = el.querySelector(".sw-versus-toggle");
+    expect(el.querySelector(".sw-versus").hidden).toBe(true);
+    expect(toggle.hidden).toBe(false);
+    expect(toggle.textContent).toBe("positive");
+    toggle.click();
+    expect(model.get("versus")).toBe(1);
+    expect(toggle.getAttribute("aria-pressed")).toBe("true");
+    toggle.click();
+    expect(model.get("versus")).toBe(-1);
+    cleanup();
+    el.remove();
+  });
+
   it("names the contrast in the legend and shows a result for another contrast as stale", () => {
     const { root } = render(sampleState({ versus: 0, result_for: { ...sampleState().result_for, versus: 0 } }));
     expect(root.querySelector(".sw-legend").getAttribute("aria-label")).toContain("positive vs negative");

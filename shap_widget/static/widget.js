@@ -500,9 +500,15 @@ function createMaskButtons({ onUndo, onReset }) {
 function createVersusSelect({ onSelect }) {
   const select = h("select", { class: "sw-versus", "aria-label": "Contrast with class" });
   select.addEventListener("change", () => onSelect(Number(select.value)));
+  const toggle = h("button", { class: "sw-versus-toggle", type: "button", "aria-pressed": "false" });
+  toggle.addEventListener(
+    "click",
+    () => onSelect(toggle.getAttribute("aria-pressed") === "true" ? -1 : Number(toggle.dataset.other))
+  );
   const el = h("label", { class: "sw-field sw-versus-field" }, [
     h("span", { class: "sw-field-label", text: "vs" }),
-    select
+    select,
+    toggle
   ]);
   setAttr(
     el,
@@ -524,9 +530,19 @@ function createVersusSelect({ onSelect }) {
     el.hidden = s.labels.length < 2;
     const value = String(s.versus >= 0 && s.versus < s.labels.length ? s.versus : -1);
     if (select.value !== value) select.value = value;
+    const two = s.labels.length === 2;
+    select.hidden = two;
+    toggle.hidden = !two;
+    if (two) {
+      const other = 1 - s.target;
+      toggle.dataset.other = String(other);
+      toggle.textContent = String(s.labels[other]);
+      setAttr(toggle, "aria-pressed", value === String(other) ? "true" : "false");
+      setAttr(toggle, "aria-label", `Contrast with ${s.labels[other]}`);
+    }
     setAttr(el, "data-versus", value);
   }
-  return { el, update, select };
+  return { el, update, select, toggle };
 }
 
 // src/faithfulness.js
@@ -1444,6 +1460,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     for (const box of root.querySelectorAll("textarea")) box.readOnly = true;
     maskButtons.el.hidden = true;
     versusSelect.select.disabled = true;
+    versusSelect.toggle.disabled = true;
   }
   container.append(root);
   function update(raw) {
