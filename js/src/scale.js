@@ -17,7 +17,7 @@ export const POSITIVE_RGB = PALETTES.light.positive;
 export const WHITE = [255, 255, 255];
 
 /** How strength follows the value: (|value| / max)^GAMMA. */
-export const GAMMA = 1.5;
+export const GAMMA = 2;
 /** The robust maximum is at most this many times the 90th percentile of |value|. */
 export const OUTLIER_RATIO = 2.5;
 const ROBUST_QUANTILE = 0.9;

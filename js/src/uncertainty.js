@@ -44,7 +44,7 @@ export function errorsFitValues(s) {
 }
 
 /** Colour strength from which a token looks important enough for its uncertainty to be marked. */
-export const MARK_FROM = 0.2;
+export const MARK_FROM = 0.3;
 
 /**
  * Marks one token span: `data-se`, and the `sw-uncertain` class when its interval includes 0 and its

@@ -7,7 +7,7 @@ import { fakeModel, renderView as render, sampleState, unmountViews } from "./fi
 // Values and standard errors: class 2 (the selected class) has values [-0.3, 0.35, -0.1, 0.4, 0.3]; with
 // these errors tokens 0, 1 and 4 have intervals that include 0, and all three are strongly coloured.
 const VALUES = [
-  [0.15, 0, -0.3],
+  [0.18, 0, -0.3],
   [-0.02, 0.01, 0.35],
   [0.03, -0.01, -0.1],
   [-0.3, -0.05, 0.4],
@@ -57,7 +57,7 @@ describe("standard errors on tokens", () => {
   it("follows the selected class", () => {
     const { root, view } = render(sampled());
     view.update(sampled({ target: 0 }));
-    // class 0 values [0.15, -0.02, 0.03, -0.3, 0] with SE 0.1: tokens 0-2 and 4 are uncertain, 0 alone strong
+    // class 0 values [0.18, -0.02, 0.03, -0.3, 0] with SE 0.1: tokens 0-2 and 4 are uncertain, 0 alone strong
     expect(uncertain(root)).toEqual(["0"]);
     expect(tokens(root)[3].title).toContain("-0.3 ± 0.100 for negative");
   });

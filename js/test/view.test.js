@@ -36,8 +36,8 @@ describe("tokens", () => {
     const { root } = render(sampleState());
     const els = tokens(root);
     expect(alpha(els[3])).toEqual(POSITIVE_RGB);
-    expect(alpha(els[2])).toEqual(mix(NEGATIVE_RGB, 0.125)); // (0.1 / 0.4) ** 1.5
-    expect(els[2].dataset.strength).toBe("0.125");
+    expect(alpha(els[2])).toEqual(mix(NEGATIVE_RGB, 0.063)); // (0.1 / 0.4) ** 2
+    expect(els[2].dataset.strength).toBe("0.063");
     expect(els[3].classList.contains("sw-strong")).toBe(true);
     expect(els[3].style.color).toBe("rgb(255, 255, 255)");
     expect(els[2].classList.contains("sw-strong")).toBe(false);

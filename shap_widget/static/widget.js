@@ -232,7 +232,7 @@ var PALETTES = {
 var NEGATIVE_RGB = PALETTES.light.negative;
 var POSITIVE_RGB = PALETTES.light.positive;
 var WHITE = [255, 255, 255];
-var GAMMA = 1.5;
+var GAMMA = 2;
 var OUTLIER_RATIO = 2.5;
 var ROBUST_QUANTILE = 0.9;
 var ROBUST_FROM = 8;
@@ -836,7 +836,7 @@ function largestError(s, c = s.target) {
 function errorsFitValues(s) {
   return Array.isArray(s.errors) && s.errors.length > 0 && s.errors.length === s.values.length;
 }
-var MARK_FROM = 0.2;
+var MARK_FROM = 0.3;
 function markToken(span, value, se, masked, strength = 1) {
   const shown2 = masked ? null : se;
   setAttr(span, "data-se", shown2 == null ? null : plainNumber(shown2));
