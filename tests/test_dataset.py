@@ -195,7 +195,10 @@ def test_global_ranking_equals_a_hand_computation(widget, named_bert, tokenizer)
             assert stat["mean_abs"] == pytest.approx(np.mean(np.abs(values)), abs=1e-6)
             assert stat["mean"] == pytest.approx(np.mean(values), abs=1e-6)
             assert stat["count"] == len(values) and stat["examples"] == len(rows[stat["token"]])
-        assert list(ranking["mean_abs"]) == sorted(ranking["mean_abs"], reverse=True)
+            n = len(values)
+            bound = 0.0 if n < 2 else max(0.0, abs(np.mean(values)) - 1.96 * np.std(values, ddof=1) / np.sqrt(n))
+            assert stat["bound"] == pytest.approx(bound, abs=1e-6)
+        assert list(ranking["bound"]) == sorted(ranking["bound"], reverse=True)
     # "the" occurs 4 times in 3 texts, "was" 3 times in 2: the only tokens left at min_count=3.
     assert set(widget.token_ranking("negative", min_count=3)["token"]) == {"the", "was"}
     assert widget.token_ranking(0, min_count=3).set_index("token")["count"].to_dict() == {"the": 4, "was": 3}
@@ -350,3 +353,16 @@ def test_an_empty_set_gives_an_empty_ready_table(named_bert, tokenizer):
     w = DatasetWidget(named_bert, tokenizer, [], progress_bar=False).wait(30)
     assert w.state == "ready" and w.visible == [] and w.selected == -1 and w.table.global_tokens == []
     assert w.to_dataframe().empty and w.probabilities.shape == (0, 3)
+
+
+def test_global_ranking_puts_consistent_tokens_above_frequent_two_way_ones():
+    """A stopword with large values of both signs loses to a rarer word that pushes one way every time."""
+    from types import SimpleNamespace
+
+    rows = [SimpleNamespace(tokens=["the", "great"], masked=(),
+                            values=np.array([[0.3 * (-1) ** k], [0.1 + 0.01 * (k % 3)]])) for k in range(10)]
+    stats = rank_tokens(rows, target=0, min_count=2)
+    assert [s.token for s in stats] == ["great", "the"]
+    the = stats[1]
+    assert the.mean_abs == pytest.approx(0.3) and the.bound == 0.0
+    assert stats[0].bound > 0.09

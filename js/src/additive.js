@@ -1,7 +1,7 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise, outputLabel, plainNumber } from "./format.js";
 import { valueAt } from "./scale.js";
-import { resultOutput } from "./state.js";
+import { resultOutput, resultVersus } from "./state.js";
 
 /** base value + sum of contributions = model output, for the selected class. */
 export function createAdditive() {
@@ -37,7 +37,7 @@ export function createAdditive() {
       setText(node, formatNumber(value));
       setAttr(node, "title", formatPrecise(value));
     }
-    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`));
+    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`, resultVersus(s)));
   }
 
   return { el, update };

@@ -1,4 +1,4 @@
-import { h, setAttr } from "./dom.js";
+import { fitHeight, h, setAttr } from "./dom.js";
 
 const METHODS = ["auto", "exact", "kernel", "partition", "permutation"];
 const OUTPUTS = [
@@ -36,6 +36,7 @@ export function createInput({ onExplain }) {
   let syncedText = null;
 
   explain.addEventListener("click", () => onExplain(textarea.value));
+  textarea.addEventListener("input", () => fitHeight(textarea));
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -48,6 +49,7 @@ export function createInput({ onExplain }) {
     if (s.text !== syncedText) {
       textarea.value = s.text;
       syncedText = s.text;
+      fitHeight(textarea);
     }
   }
 

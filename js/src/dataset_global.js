@@ -1,13 +1,19 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise } from "./format.js";
-import { NEGATIVE_RGB, POSITIVE_RGB } from "./scale.js";
+import { backgroundOf, paletteFor } from "./scale.js";
 import { className, sameToken } from "./dataset_state.js";
 
+const RANKING_HELP =
+  "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| − 1.96 · sd / √count): " +
+  "tokens that push the same way every time come first; frequent words whose values are small or change sign " +
+  "(stopwords, punctuation) do not win on frequency alone.";
+
 /**
- * Tokens ranked by mean |SHAP value| towards one class over the explained
- * examples. A bar's length is the mean |value|; its colour the sign of the
- * mean value (warm: towards the class, cool: away). Clicking a token filters
- * the table to the examples that contain it; clicking it again clears that.
+ * Tokens ranked towards one class over the explained examples by a lower
+ * confidence bound on their mean signed SHAP value (see `rank_tokens`). A
+ * bar's length is that bound; its colour the sign of the mean (warm: towards
+ * the class, cool: away). Clicking a token filters the table to the examples
+ * that contain it; clicking it again clears that.
  */
 export function createGlobalView({ onToken, onTarget, onMinCount }) {
   const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
@@ -28,13 +34,23 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
     else minCount.value = String(shownMinCount);
   });
   const heading = h("div", { class: "sw-global-head" }, [
-    h("span", { class: "sw-global-title", text: "Mean |SHAP| towards" }),
+    h("span", { class: "sw-global-title", text: "Surest tokens towards", title: RANKING_HELP }),
     target,
     h("label", { class: "sw-field" }, [h("span", { class: "sw-field-label", text: "min. count" }), minCount]),
   ]);
   const list = h("ol", { class: "sw-global-list" });
   const empty = h("div", { class: "sw-global-empty sw-empty" });
-  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [heading, list, empty]);
+  const note = h("div", {
+    class: "sw-global-note",
+    text: "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)",
+    title: RANKING_HELP,
+  });
+  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [
+    heading,
+    note,
+    list,
+    empty,
+  ]);
 
   list.addEventListener("click", (event) => {
     const button = event.target instanceof Element ? event.target.closest(".sw-global-token") : null;
@@ -44,9 +60,11 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
   let optionsKey = null;
   let itemsKey = null;
 
-  function item(s, stat, max) {
-    const share = max > 0 ? Math.min(1, Number(stat.mean_abs) / max) : 0;
-    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+  const strength = (stat) => Number(stat.bound ?? Math.abs(Number(stat.mean))) || 0;
+
+  function item(s, stat, max, palette) {
+    const share = max > 0 ? Math.min(1, strength(stat) / max) : 0;
+    const rgb = Number(stat.mean) < 0 ? palette.negative : palette.positive;
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
@@ -59,17 +77,19 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
         class: "sw-global-token",
         "data-token": stat.token,
         "data-mean-abs": stat.mean_abs,
+        "data-bound": stat.bound ?? null,
         "data-count": stat.count,
         "data-examples": stat.examples,
         title:
-          `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}, mean ${formatPrecise(stat.mean)} (${direction}); ` +
+          `mean ${formatPrecise(stat.mean)} (${direction}), 95% lower bound on |mean| ${formatNumber(strength(stat))}, ` +
+          `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}; ` +
           `${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}` +
           "\nClick to show only the examples that contain it",
       },
       [
         h("span", { class: "sw-global-name", text: stat.token }),
         h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
-        h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
+        h("span", { class: "sw-global-value sw-num", text: (Number(stat.mean) > 0 ? "+" : "") + formatNumber(stat.mean) }),
         h("span", { class: "sw-global-count sw-num", text: `×${stat.count}` }),
       ],
     );
@@ -91,8 +111,9 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
     const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
-      const max = Math.max(0, ...s.global_tokens.map((t) => Number(t.mean_abs) || 0));
-      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+      const max = Math.max(0, ...s.global_tokens.map(strength));
+      const palette = paletteFor(backgroundOf(el)); // the heatmap's hues for this theme
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max, palette)));
     }
     for (const button of list.querySelectorAll(".sw-global-token")) {
       setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");

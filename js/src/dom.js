@@ -29,3 +29,15 @@ export function setText(el, text) {
   const s = String(text);
   if (el.textContent !== s) el.textContent = s;
 }
+
+/** Grows (or shrinks) a text box to show all its lines, up to its CSS max-height. */
+export function fitHeight(textarea) {
+  if (!textarea.isConnected) {
+    globalThis.requestAnimationFrame?.(() => textarea.isConnected && fitHeight(textarea));
+    return;
+  }
+  textarea.style.height = "auto";
+  const border = textarea.offsetHeight - textarea.clientHeight;
+  if (textarea.scrollHeight > 0) textarea.style.height = `${textarea.scrollHeight + Math.max(0, border)}px`;
+  else textarea.style.height = "";
+}

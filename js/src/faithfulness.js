@@ -1,6 +1,6 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPercent, formatPrecise, outputLabel, plainNumber } from "./format.js";
-import { displayState, resultMatches } from "./state.js";
+import { displayState, resultMatches, resultVersus } from "./state.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Plot geometry in viewBox units: the plot area and the margins for tick labels.
@@ -101,7 +101,8 @@ export function createFaithfulness({ readOnly = false } = {}) {
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
   const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
-  const el = h("details", { class: "sw-faithfulness", open: true }, [
+  // Closed until opened: its summary line carries the two AOPC numbers.
+  const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
     body,
   ]);
@@ -225,8 +226,9 @@ export function createFaithfulness({ readOnly = false } = {}) {
     setAttr(el, "data-status", shown);
     body.hidden = shown !== "ready";
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    setText(title, `Faithfulness · ${outputLabel(s.result_for?.output ?? s.output, label)}`);
+    setText(title, `Faithfulness · ${outputLabel(s.result_for?.output ?? s.output, label, resultVersus(s))}`);
     const messages = {
+      ready: `AOPC deletion ${formatNumber(f.aopc_deletion)} ↑ · insertion ${formatNumber(f.aopc_insertion)} ↓`,
       computing: "measuring…",
       error: String(f.error ?? ""),
       unavailable: f.label ? `measured for ${f.label} only` : "not measured",

@@ -45,7 +45,12 @@ export function formatPercent(p) {
   return (v * 100).toFixed(1) + "%";
 }
 
-export function outputLabel(output, label) {
+/** The quantity a class's values add up to; with `other`, its contrast with that class. */
+export function outputLabel(output, label, other = null) {
+  if (other != null) {
+    if (output === "logit" || output === "log-odds") return `${output}(${label}) − ${output}(${other})`;
+    return `log P(${label}) − log P(${other})`;
+  }
   if (output === "logit") return `logit(${label})`;
   if (output === "log-odds") return `log-odds(${label})`;
   return `P(${label})`;

@@ -1,5 +1,5 @@
 import { h, setAttr } from "./dom.js";
-import { colorFor, scaleMax, valueAt } from "./scale.js";
+import { GAMMA, backgroundOf, colorFor, robustMax, valueAt } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { segmentRow } from "./pair.js";
 import { errorAt, errorSuffix, markToken } from "./uncertainty.js";
@@ -46,14 +46,28 @@ export function createHeatmap({ onToggle, readOnly = false }) {
     const focused = indexOf(document.activeElement);
     el.replaceChildren();
     let row = el;
+    let word = null;
     tokenEls = tokens.map((token, i) => {
-      row = segmentRow(el, row, tokens, i);
+      const next = segmentRow(el, row, tokens, i);
+      if (next !== row) word = null;
+      row = next;
       const prefix = String(token?.prefix ?? "");
       if (prefix) row.append(prefix);
       const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
         String(token?.text ?? ""),
       ]);
-      row.append(span);
+      // The pieces of one word ("pr" "ice" "d") sit together as one visual word, each its own chip.
+      const after = tokens[i + 1];
+      const nextJoins = Boolean(after?.joined) && !String(after?.prefix ?? "") && after?.segment === token?.segment;
+      if (token?.joined && !prefix && word) {
+        word.append(span);
+      } else if (nextJoins) {
+        word = h("span", { class: "sw-word" }, [span]);
+        row.append(word);
+      } else {
+        row.append(span);
+      }
+      if (!nextJoins) word = null;
       return span;
     });
     if (tokens.length === 0) {
@@ -62,8 +76,12 @@ export function createHeatmap({ onToggle, readOnly = false }) {
     if (focused != null) tokenEls[Math.min(focused, tokenEls.length - 1)]?.focus();
   }
 
-  function update(s) {
-    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? ""]));
+  /**
+   * Draws state `s`; `scale` is the maximum of the colour scale (the widest |value| when not given) and
+   * `background` the page colour the chips are mixed into (read from the page when not given).
+   */
+  function update(s, { scale = null, background = null } = {}) {
+    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? "", Boolean(t?.joined)]));
     if (key !== tokensKey) {
       rebuild(s.tokens);
       tokensKey = key;
@@ -71,12 +89,13 @@ export function createHeatmap({ onToggle, readOnly = false }) {
     const masked = new Set(s.masked);
     const classIndex = s.target;
     const label = s.labels[classIndex] ?? `class ${classIndex}`;
-    const max = scaleMax(s.values, classIndex, s.masked);
+    const max = scale ?? robustMax(s.values, classIndex, s.masked);
+    const page = background ?? backgroundOf(el);
 
     tokenEls.forEach((span, i) => {
       const value = valueAt(s.values, i, classIndex);
       const isMasked = masked.has(i);
-      const color = isMasked ? colorFor(0, max) : colorFor(value, max);
+      const color = colorFor(isMasked ? 0 : value, max, { background: page, gamma: GAMMA });
       const text = String(s.tokens[i]?.text ?? "");
       const shown = text.trim() === "" ? JSON.stringify(text) : text;
       const se = isMasked ? null : errorAt(s.errors, i, classIndex);
@@ -93,9 +112,11 @@ export function createHeatmap({ onToggle, readOnly = false }) {
           (readOnly ? (isMasked ? "\nMasked" : "") : `\n${isMasked ? "Masked. Click to restore" : "Click to mask"}`),
       );
       span.classList.toggle("sw-masked", isMasked);
-      markToken(span, value, se, isMasked);
+      markToken(span, value, se, isMasked, color.intensity);
       span.classList.toggle("sw-strong", color.lightText);
+      setAttr(span, "data-strength", color.intensity ? color.intensity.toFixed(3) : "0");
       span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+      span.style.color = color.background === "transparent" ? "" : color.text;
     });
   }
 

@@ -3,7 +3,7 @@
 // inputs. Draws the kernel's `pairs` and sends intents only.
 import { h, setAttr, setText } from "./dom.js";
 import { createLegend } from "./legend.js";
-import { colorFor } from "./scale.js";
+import { backgroundOf, colorFor } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { sameMask } from "./state.js";
 
@@ -69,9 +69,10 @@ const shown = (token) => {
   return text.trim() === "" ? JSON.stringify(text) : text;
 };
 
-function paint(el, value, max) {
-  const color = colorFor(value, max);
+function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
   el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
   el.classList.toggle("sw-strong", color.lightText);
 }
 
@@ -116,11 +117,12 @@ function createMatrix({ onFocus }) {
       key = k;
     }
     const masked = new Set(s.masked);
+    const page = backgroundOf(el);
     cells.forEach((row, i) =>
       row.forEach((cell, j) => {
         const value = values && i !== j ? pairValue(values, i, j, c) : 0;
         const off = i === j || masked.has(i) || masked.has(j);
-        paint(cell, off ? 0 : value, max);
+        paint(cell, off ? 0 : value, max, page);
         cell.classList.toggle("sw-pair-off", off);
         cell.classList.toggle("sw-pair-focus", i === s.focus || j === s.focus);
         setAttr(cell, "data-value", plainNumber(value));
@@ -163,8 +165,8 @@ export function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnl
   });
   const status = h("span", { class: "sw-interaction-status", role: "status" });
   const bar = h("div", { class: "sw-interactions-bar" }, [modeGroup, indexField, maskFocus, status]);
-  const legend = createLegend();
-  legend.el.classList.add("sw-interaction-legend");
+  const legend = createLegend({ gamma: 1, rescalable: false });
+  legend.bar.classList.add("sw-interaction-legend");
   const matrix = createMatrix({ onFocus: (i) => onFocus(i === focus ? -1 : i) });
   if (readOnly) {
     index.disabled = true;
@@ -211,7 +213,7 @@ export function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnl
 
     const legendLabel =
       focus >= 0 ? `interactions with “${shown(s.tokens[focus])}” for ${label}` : `interactions for ${label}`;
-    legend.update(max, legendLabel);
+    legend.update(max, legendLabel, { background: backgroundOf(bar) });
     if (active) matrix.update(s, { c, label, max, values });
     else matrix.el.hidden = true;
 
@@ -222,13 +224,14 @@ export function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnl
   /** Pair values, picked-token marks and tooltips on the heatmap's tokens (after the heatmap drew them). */
   function decorate(heatmapEl, s, { values, max, label }) {
     const masked = new Set(s.masked);
+    const page = backgroundOf(heatmapEl);
     heatmapEl.querySelectorAll(".sw-token").forEach((span) => {
       const j = Number(span.dataset.index);
       const isFocus = j === focus;
       span.classList.toggle("sw-focus", isFocus);
       setAttr(span, "data-focus", isFocus ? "true" : null);
       const value = values && focus >= 0 && !isFocus ? pairValue(values, focus, j, s.target) : 0;
-      if (!masked.has(j)) paint(span, value, max);
+      if (!masked.has(j)) paint(span, value, max, page);
       const hint = readOnly ? "" : isFocus ? "\nClick to unpick" : "\nClick to pick";
       let title;
       if (focus < 0) title = `${shown(s.tokens[j])}${readOnly ? "" : "\nClick to see its interactions"}`;

@@ -1,4 +1,4 @@
-import { h } from "./dom.js";
+import { fitHeight, h } from "./dom.js";
 
 // Sentence pairs: a second text box, and the tokens of each text on a row of its own.
 
@@ -18,6 +18,7 @@ export function createPairInput({ onSubmit }) {
   el.hidden = true;
   let synced = null;
 
+  textarea.addEventListener("input", () => fitHeight(textarea));
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -30,6 +31,7 @@ export function createPairInput({ onSubmit }) {
     if (s.text_pair !== synced) {
       textarea.value = s.text_pair;
       synced = s.text_pair;
+      fitHeight(textarea);
     }
   }
 
@@ -49,7 +51,12 @@ export function segmentRow(el, row, tokens, i) {
   const segment = tokens[i]?.segment;
   if (segment == null) return el;
   if (i > 0 && tokens[i - 1]?.segment === segment && row !== el) return row;
-  const next = h("div", { class: "sw-segment", "data-segment": segment });
+  const next = h("div", {
+    class: "sw-segment",
+    "data-segment": segment,
+    role: "group",
+    "aria-label": segment === 1 ? "Second text" : "First text",
+  });
   el.append(next);
   return next;
 }

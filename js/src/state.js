@@ -20,6 +20,7 @@ export const TRAITS = [
   "players",
   "masked",
   "target",
+  "versus",
   "result_for",
   "state",
   "progress",
@@ -53,6 +54,7 @@ const DEFAULTS = {
   players: "token",
   masked: [],
   target: 0,
+  versus: -1,
   result_for: {},
   state: "ready",
   progress: 0,
@@ -78,6 +80,7 @@ export function normalize(raw = {}) {
   }
   s.masked = sortedMask(s.masked);
   s.target = selectedClass(s.target, s.labels.length);
+  s.versus = Number.isInteger(Number(s.versus)) && Number(s.versus) < s.labels.length ? Number(s.versus) : -1;
   return s;
 }
 
@@ -113,7 +116,8 @@ export function resultMatches(s) {
     (r.text_pair ?? "") === s.text_pair &&
     r.players === s.players &&
     sameMask(r.masked, s.masked) &&
-    (r.output == null || r.output === s.output)
+    (r.output == null || r.output === s.output) &&
+    (r.versus ?? -1) === s.versus
   );
 }
 
@@ -151,4 +155,10 @@ export function isStale(s) {
 /** The output space the shown numbers are in. */
 export function resultOutput(s) {
   return s.result_for?.output ?? s.output;
+}
+
+/** The label of the class the shown numbers are contrasted with, or null. */
+export function resultVersus(s) {
+  const v = Number(s.result_for?.versus ?? s.versus);
+  return Number.isInteger(v) && v >= 0 && v < s.labels.length ? String(s.labels[v]) : null;
 }

@@ -43,14 +43,18 @@ export function errorsFitValues(s) {
   return Array.isArray(s.errors) && s.errors.length > 0 && s.errors.length === s.values.length;
 }
 
+/** Colour strength from which a token looks important enough for its uncertainty to be marked. */
+export const MARK_FROM = 0.3;
+
 /**
- * Marks one token span: `data-se`, and the `sw-uncertain` class when its
- * interval includes 0. Masked players and exact values carry neither.
+ * Marks one token span: `data-se`, and the `sw-uncertain` class when its interval includes 0 and its
+ * colour (`strength`, in [0, 1]) would otherwise make it look important; a pale token needs no warning,
+ * so a long text does not turn grey. Masked players and exact values carry neither.
  */
-export function markToken(span, value, se, masked) {
+export function markToken(span, value, se, masked, strength = 1) {
   const shown = masked ? null : se;
   setAttr(span, "data-se", shown == null ? null : plainNumber(shown));
-  span.classList.toggle("sw-uncertain", isUncertain(value, shown));
+  span.classList.toggle("sw-uncertain", strength >= MARK_FROM && isUncertain(value, shown));
 }
 
 /** The progress line's text while an estimate is refined. */
@@ -82,7 +86,7 @@ export function uncertainCount(s, c = s.target) {
 export function createUncertaintyKey() {
   const sample = h("span", { class: "sw-uncertain-sample", text: "abc", "aria-hidden": "true" });
   const el = h("span", { class: "sw-uncertain-key" }, [sample, " uncertain"]);
-  setAttr(el, "title", "Dotted underline: the 95% interval (value ± 1.96 standard errors) includes 0");
+  setAttr(el, "title", "Dotted underline: the 95% interval (value ± 1.96 standard errors) includes 0; marked only on tokens coloured strongly enough to look important");
 
   function update(s) {
     const has = errorsFitValues(s);

@@ -1,14 +1,16 @@
 import { h, setAttr, setText } from "./dom.js";
 import { createAdditive } from "./additive.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
+import { createVersusSelect } from "./versus.js";
 import { createFaithfulness } from "./faithfulness.js";
 import { createHeatmap } from "./heatmap.js";
 import { createInteractions } from "./interactions.js";
 import { createLegend } from "./legend.js";
 import { createPairInput } from "./pair.js";
 import { createProbabilities } from "./probabilities.js";
-import { scaleMax } from "./scale.js";
-import { displayState, isStale, normalize, valuesFitTokens } from "./state.js";
+import { backgroundOf, createScaleKeeper, robustMax, saturatedCount } from "./scale.js";
+import { displayState, isStale, normalize, resultOutput, valuesFitTokens } from "./state.js";
+import { createTopTokens } from "./top.js";
 import { createStopButton, createUncertaintyKey, errorsFitValues, refiningLabel } from "./uncertainty.js";
 
 const noop = () => {};
@@ -19,6 +21,7 @@ const ACTIONS = [
   "onReset",
   "onExplain",
   "onTarget",
+  "onVersus",
   "onPlayers",
   "onMethod",
   "onMaxEvals",
@@ -42,7 +45,10 @@ function createProgress() {
     const refining = shownState === "refining";
     el.hidden = shownState !== "computing" && !refining;
     const running = s.state === "computing" || refining;
-    const share = running ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    // While refining, the bar shows the evaluations spent of the budget, as the footer counts them.
+    const budget = Number(s.max_evals) || 0;
+    const spent = refining && budget > 0 ? (Number(s.n_evals) || 0) / budget : 0;
+    const share = running ? Math.max(0, Math.min(1, Math.max(Number(s.progress) || 0, spent))) : 0;
     setAttr(el, "data-progress", String(share));
     setAttr(el, "aria-valuenow", Math.round(share * 100));
     fill.style.width = `${(share * 100).toFixed(1)}%`;
@@ -97,7 +103,18 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     onOutput: on.onOutput,
   });
   const classSelect = createClassSelect({ onSelect: on.onTarget });
-  const legend = createLegend();
+  const versusSelect = createVersusSelect({ onSelect: on.onVersus });
+  let rescaling = false;
+  const keeper = createScaleKeeper();
+  const legend = createLegend({
+    onRescale(on) {
+      rescaling = on;
+      keeper.reset();
+      if (last) update(last);
+    },
+  });
+  const top = createTopTokens();
+  let last = null;
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const stop = createStopButton({ onStop: on.onStop });
   const progress = createProgress();
@@ -125,14 +142,17 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     interactions.bar,
     h("div", { class: "sw-toolbar" }, [
       classSelect.el,
+      versusSelect.el,
       legend.el,
       interactions.legend,
       uncertaintyKey.el,
+      // in the toolbar's own line, so that coming and going it moves nothing below
+      h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
       maskButtons.el,
     ]),
-    h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
+    top.el,
     summary,
     faithfulness.el,
     meta.el,
@@ -145,10 +165,13 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     }
     for (const box of root.querySelectorAll("textarea")) box.readOnly = true; // still selectable and copyable
     maskButtons.el.hidden = true;
+    versusSelect.select.disabled = true; // another contrast needs the kernel
+    versusSelect.toggle.disabled = true;
   }
   container.append(root);
 
   function update(raw) {
+    last = raw;
     const s = normalize(raw);
     const shownValues = valuesFitTokens(s) ? s.values : [];
     const shownErrors = shownValues.length > 0 && errorsFitValues(s) ? s.errors : [];
@@ -169,8 +192,22 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     pairInput.update(s);
     settings.update(s);
     classSelect.update(s);
+    versusSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    legend.update(scaleMax(shownValues, s.target, s.masked), label);
+    const shownLabel = s.versus >= 0 && s.labels[s.versus] != null ? `${label} vs ${s.labels[s.versus]}` : label;
+    const background = backgroundOf(heatmap.el);
+    const scale = keeper.scale({
+      key: JSON.stringify([s.text, s.text_pair, s.players, s.target, s.versus, resultOutput(s)]),
+      max: shownValues.length ? robustMax(shownValues, s.target, s.masked) : 0,
+      final: shownState === "ready",
+      rescale: rescaling,
+    });
+    legend.update(scale, shownLabel, {
+      background,
+      saturated: saturatedCount(shownValues, s.target, s.masked, scale),
+      rescaling,
+      fixed: !rescaling,
+    });
     legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
@@ -181,7 +218,11 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
 
-    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors });
+    heatmap.update(
+      { ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors },
+      shownInteractions.active ? { background } : { scale, background },
+    );
+    top.update({ ...s, values: shownValues, errors: shownErrors }, { label: shownLabel, hidden: shownInteractions.active });
     if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
     else interactions.clear(heatmap.el);
     additive.update(s);
@@ -190,10 +231,22 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     meta.update(s);
   }
 
+  // Chips are mixed into the page's colour: redraw when JupyterLab switches theme (it marks <body>), now and
+  // once more after its stylesheet has settled.
+  const redraw = () => {
+    if (!last) return;
+    update(last);
+    for (const ms of [250, 1000]) setTimeout(() => last && update(last), ms);
+  };
+  const themeWatch =
+    typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
+  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+
   return {
     root,
     update,
     destroy() {
+      themeWatch?.disconnect();
       root.remove();
     },
   };

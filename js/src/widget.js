@@ -51,7 +51,14 @@ function render({ model, el }) {
       send(changes, { awaitsKernel: true });
     },
     onTarget(index) {
-      if (index !== model.get("target")) send({ target: index });
+      const target = model.get("target");
+      if (index === target) return;
+      // "a rather than a" says nothing: choosing the vs class swaps the two
+      if (index === model.get("versus")) send({ target: index, versus: target }, { awaitsKernel: true });
+      else send({ target: index });
+    },
+    onVersus(versus) {
+      if (versus !== model.get("versus")) send({ versus }, { awaitsKernel: true });
     },
     onPlayers(players) {
       if (players !== model.get("players")) send({ players }, { awaitsKernel: true });

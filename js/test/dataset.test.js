@@ -43,8 +43,8 @@ function datasetState(overrides = {}) {
     global_min_count: 1,
     global_top: 30,
     global_tokens: [
-      { token: "hated", mean_abs: 0.4, mean: 0.4, count: 1, examples: 1 },
-      { token: "the", mean_abs: 0.1, mean: -0.05, count: 2, examples: 2 },
+      { token: "hated", mean_abs: 0.4, mean: 0.4, count: 1, examples: 1, bound: 0.2 },
+      { token: "the", mean_abs: 0.1, mean: -0.05, count: 2, examples: 2, bound: 0.05 },
     ],
     state: "explaining",
     progress: 0.5,
@@ -216,7 +216,7 @@ describe("filters", () => {
 });
 
 describe("global view", () => {
-  it("lists tokens with bars scaled to the largest mean |SHAP| and coloured by sign", () => {
+  it("lists tokens with bars scaled to the largest lower bound on |mean| and coloured by sign", () => {
     const tokens = [...el.querySelectorAll(".sw-global-token")];
     expect(tokens.map((b) => b.dataset.token)).toEqual(["hated", "the"]);
     expect(tokens[0].querySelector(".sw-global-fill").style.width).toBe("100.0%");
@@ -224,6 +224,8 @@ describe("global view", () => {
     expect(tokens[0].querySelector(".sw-global-fill").style.background).toContain("196, 78, 0");
     expect(tokens[1].querySelector(".sw-global-fill").style.background).toContain("0, 94, 160");
     expect(tokens[1].querySelector(".sw-global-count").textContent).toBe("×2");
+    expect(tokens[1].querySelector(".sw-global-value").textContent).toBe("-0.050");
+    expect(el.querySelector(".sw-global-note").textContent).toContain("lower bound");
     expect(el.querySelector(".sw-global-class").value).toBe("0");
   });
 

@@ -38,11 +38,11 @@ describe("interactions mode", () => {
     const els = tokens(root);
     expect(els[3].dataset.focus).toBe("true");
     expect(els.map((t) => t.dataset.value)).toEqual(["-0.05", "0", "0.2", "0", "0"]);
-    expect(els[2].style.backgroundColor).toContain("196, 78, 0"); // positive pair: vermillion
-    expect(els[0].style.backgroundColor).toContain("0, 94, 160");
+    expect(els[2].style.backgroundColor).toBe("rgb(196, 78, 0)"); // positive pair: vermillion
+    expect(els[0].style.backgroundColor).toBe("rgb(191, 215, 231)"); // blue at a quarter of the scale, over white
     expect(els[2].title).toContain("great × was: +0.2 for positive");
     expect(root.querySelector(".sw-interaction-legend").dataset.max).toBe("0.2");
-    expect(root.querySelector(".sw-legend:not(.sw-interaction-legend)").hidden).toBe(true);
+    expect(root.querySelector(".sw-legend-group").hidden).toBe(true);
     expect(root.querySelector(".sw-interaction-status").textContent).toBe("exact SII, 32 evaluations");
   });
 

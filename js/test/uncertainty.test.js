@@ -4,17 +4,25 @@ import { renderStatic } from "../src/static.js";
 import { errorAt, isUncertain, largestError } from "../src/uncertainty.js";
 import { fakeModel, renderView as render, sampleState, unmountViews } from "./fixtures.js";
 
-// Standard errors for sampleState's values: class 2 (the selected class) has values
-// [-0.01, 0.05, -0.1, 0.4, 0.025]; with these errors tokens 0, 1 and 4 have intervals that include 0.
+// Values and standard errors: class 2 (the selected class) has values [-0.3, 0.35, -0.1, 0.4, 0.3]; with
+// these errors tokens 0, 1 and 4 have intervals that include 0, and all three are strongly coloured.
+const VALUES = [
+  [0.18, 0, -0.3],
+  [-0.02, 0.01, 0.35],
+  [0.03, -0.01, -0.1],
+  [-0.3, -0.05, 0.4],
+  [0, 0, 0.3],
+];
 const ERRORS = [
-  [0.01, 0.01, 0.02],
-  [0.01, 0.01, 0.03],
-  [0.01, 0.01, 0.02],
-  [0.01, 0.01, 0.05],
-  [0.01, 0.01, 0.02],
+  [0.1, 0.01, 0.2],
+  [0.1, 0.01, 0.2],
+  [0.1, 0.01, 0.02],
+  [0.1, 0.01, 0.05],
+  [0.1, 0.01, 0.2],
 ];
 
-const sampled = (overrides = {}) => sampleState({ method_used: "kernel", n_evals: 66, errors: ERRORS, ...overrides });
+const sampled = (overrides = {}) =>
+  sampleState({ method_used: "kernel", n_evals: 66, values: VALUES, errors: ERRORS, ...overrides });
 
 afterEach(unmountViews);
 
@@ -26,18 +34,32 @@ describe("standard errors on tokens", () => {
     const { root } = render(sampled());
     expect(uncertain(root)).toEqual(["0", "1", "4"]);
     const els = tokens(root);
-    expect(els.map((t) => t.dataset.se)).toEqual(["0.02", "0.03", "0.02", "0.05", "0.02"]);
+    expect(els.map((t) => t.dataset.se)).toEqual(["0.2", "0.2", "0.02", "0.05", "0.2"]);
     expect(els[3].title).toMatch(/^great: \+0\.4 ± 0\.050 for positive/);
     expect(els[3].getAttribute("aria-label")).toBe("great: +0.4 ± 0.050");
-    expect(els[1].title).toContain("+0.05 ± 0.030");
+    expect(els[1].title).toContain("+0.35 ± 0.200");
+  });
+
+  it("does not mark uncertain tokens too pale to look important, so a long text does not turn grey", () => {
+    // sampleState's class 2 values [-0.01, 0.05, -0.1, 0.4, 0.025]: tokens 0, 1 and 4 are uncertain but pale
+    const errors = [
+      [0.01, 0.01, 0.02],
+      [0.01, 0.01, 0.03],
+      [0.01, 0.01, 0.02],
+      [0.01, 0.01, 0.05],
+      [0.01, 0.01, 0.02],
+    ];
+    const { root } = render(sampleState({ method_used: "kernel", errors }));
+    expect(uncertain(root)).toEqual([]);
+    expect(tokens(root).map((t) => t.dataset.se)).toEqual(["0.02", "0.03", "0.02", "0.05", "0.02"]);
   });
 
   it("follows the selected class", () => {
     const { root, view } = render(sampled());
     view.update(sampled({ target: 0 }));
-    // class 0 values [0.01, -0.02, 0.03, -0.3, 0] with SE 0.01: |v| <= 0.0196 for tokens 0 and 4
-    expect(uncertain(root)).toEqual(["0", "4"]);
-    expect(tokens(root)[3].title).toContain("-0.3 ± 0.010 for negative");
+    // class 0 values [0.18, -0.02, 0.03, -0.3, 0] with SE 0.1: tokens 0-2 and 4 are uncertain, 0 alone strong
+    expect(uncertain(root)).toEqual(["0"]);
+    expect(tokens(root)[3].title).toContain("-0.3 ± 0.100 for negative");
   });
 
   it("shows no ± and no uncertain mark for exact values", () => {
@@ -82,7 +104,7 @@ describe("refining", () => {
     const progress = root.querySelector(".sw-progress");
     expect(progress.hidden).toBe(false);
     expect(progress.dataset.progress).toBe("0.4");
-    expect(root.querySelector(".sw-progress-label").textContent).toBe("Refining · ±0.050");
+    expect(root.querySelector(".sw-progress-label").textContent).toBe("Refining · ±0.200");
     expect(root.querySelector(".sw-stop").hidden).toBe(false);
     expect(tokens(root)[3].dataset.value).toBe("0.4");
   });
@@ -135,8 +157,8 @@ describe("helpers", () => {
     expect(isUncertain(0.196, 0.1)).toBe(true);
     expect(isUncertain(-0.197, 0.1)).toBe(false);
     expect(isUncertain(0.0, null)).toBe(false);
-    expect(largestError(sampled(), 2)).toBe(0.05);
-    expect(largestError(sampled({ masked: [3] }), 2)).toBe(0.03);
+    expect(largestError(sampled(), 2)).toBe(0.2);
+    expect(largestError(sampled({ masked: [0, 1, 4] }), 2)).toBe(0.05);
     expect(largestError(sampleState(), 2)).toBe(null);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NEGATIVE_RGB, POSITIVE_RGB } from "../src/scale.js";
+import { NEGATIVE_RGB, POSITIVE_RGB, mix } from "../src/scale.js";
 import { TEXT, renderView as render, sampleState, unmountViews } from "./fixtures.js";
 
 afterEach(unmountViews);
@@ -32,14 +32,16 @@ describe("tokens", () => {
     expect(root.querySelector(".sw-heatmap").textContent).toBe(TEXT);
   });
 
-  it("colours by the selected class, scaled to its largest |value|", () => {
+  it("colours by the selected class, scaled to its largest |value| with the strength curve", () => {
     const { root } = render(sampleState());
     const els = tokens(root);
-    expect(alpha(els[3])).toEqual([...POSITIVE_RGB, 1]);
-    expect(alpha(els[2])).toEqual([...NEGATIVE_RGB, 0.25]);
-    expect(alpha(els[4])).toEqual([...POSITIVE_RGB, 0.063]);
+    expect(alpha(els[3])).toEqual(POSITIVE_RGB);
+    expect(alpha(els[2])).toEqual(mix(NEGATIVE_RGB, 0.063)); // (0.1 / 0.4) ** 2
+    expect(els[2].dataset.strength).toBe("0.063");
     expect(els[3].classList.contains("sw-strong")).toBe(true);
+    expect(els[3].style.color).toBe("rgb(255, 255, 255)");
     expect(els[2].classList.contains("sw-strong")).toBe(false);
+    expect(els[2].style.color).toBe("rgb(0, 0, 0)");
   });
 
   it("switches values when another class is selected", () => {
@@ -47,7 +49,7 @@ describe("tokens", () => {
     view.update(sampleState({ target: 0 }));
     const els = tokens(root);
     expect(els.map((t) => t.dataset.value)).toEqual(["0.01", "-0.02", "0.03", "-0.3", "0"]);
-    expect(alpha(els[3])).toEqual([...NEGATIVE_RGB, 1]);
+    expect(alpha(els[3])).toEqual(NEGATIVE_RGB);
     expect(els[4].style.backgroundColor).toBe("");
   });
 
@@ -63,7 +65,7 @@ describe("tokens", () => {
     expect(els[3].classList.contains("sw-masked")).toBe(true);
     expect(els[3].style.backgroundColor).toBe("");
     expect(els[3].dataset.value).toBe("0");
-    expect(alpha(els[2])).toEqual([...NEGATIVE_RGB, 1]);
+    expect(alpha(els[2])).toEqual(NEGATIVE_RGB);
     expect(root.querySelector(".sw-heatmap").classList.contains("sw-stale")).toBe(false);
     expect(root.dataset.state).toBe("ready");
   });
@@ -80,7 +82,7 @@ describe("tokens", () => {
     const { root } = render({ labels: ["a", "b"] });
     expect(tokens(root)).toHaveLength(0);
     expect(root.querySelector(".sw-empty").textContent).toMatch(/Explain/);
-    expect(root.querySelector(".sw-legend").hidden).toBe(true);
+    expect(root.querySelector(".sw-legend-group").hidden).toBe(true);
     expect(root.dataset.state).toBe("ready");
   });
 });
@@ -90,12 +92,12 @@ describe("legend", () => {
     const { root, view } = render(sampleState());
     const legend = root.querySelector(".sw-legend");
     const ticks = () => [...legend.querySelectorAll(".sw-legend-tick")].map((t) => t.textContent);
-    expect(ticks()).toEqual(["-0.400", "0", "+0.400"]);
+    expect(ticks()).toEqual(["−0.400", "0", "+0.400"]);
     expect(legend.dataset.max).toBe("0.4");
     expect(legend.dataset.min).toBe("-0.4");
 
     view.update(sampleState({ target: 1 }));
-    expect(ticks()).toEqual(["-0.050", "0", "+0.050"]);
+    expect(ticks()).toEqual(["−0.050", "0", "+0.050"]);
   });
 
   it("leaves masked players out of the scale", () => {

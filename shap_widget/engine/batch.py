@@ -44,5 +44,5 @@ def attributions_to_shap(attributions: Sequence["Attribution"], target: int | st
         values=ragged,
         base_values=np.asarray(base, dtype=np.float64),
         data=rows,
-        output_names=labels if c is None else None,
+        output_names=attributions[0].output_names if c is None else None,
     )

@@ -24,6 +24,7 @@ from .game import (
     Players,
     TextGame,
     check_output,
+    check_versus,
     default_output,
     encode,
     head_kind,
@@ -58,9 +59,25 @@ class Attribution:
     seed: int = 0
     text_pair: str | None = None  # the second text of a sentence pair
     segments: list[int] | None = None  # per player: 0 for the first text, 1 for the pair's second
+    # Contrastive: column c explains "c rather than class `versus`" (see `shap_widget.engine.game.transform`)
+    versus: int | None = None
+
+    def explained(self, c: int) -> str:
+        """What column `c` of the values explains, e.g. "P(positive)" or "log P(negative) - log P(positive)"."""
+        return explained_output(self.output, self.labels, c, self.versus)
+
+    @property
+    def output_names(self) -> list[str]:
+        """A name per class column: the label, or "<label> vs <versus label>" for a contrast."""
+        if self.versus is None:
+            return list(self.labels)
+        return [f"{label} vs {self.labels[self.versus]}" for label in self.labels]
 
     def to_shap(self, target: int | str | None = None) -> shap.Explanation:
-        """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given."""
+        """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given.
+
+        For a contrast (`versus`), the output_names of all classes say so ("negative vs positive").
+        """
         data = np.array(self.tokens, dtype=object)
         if target is None:
             return shap.Explanation(
@@ -68,7 +85,7 @@ class Attribution:
                 base_values=self.base_values.copy(),
                 data=data,
                 feature_names=list(self.tokens),
-                output_names=list(self.labels),
+                output_names=self.output_names,
             )
         c = resolve_target(target, self.labels)
         return shap.Explanation(
@@ -77,6 +94,17 @@ class Attribution:
             data=data,
             feature_names=list(self.tokens),
         )
+
+
+def explained_output(output: str, labels: Sequence[str], c: int, versus: int | None = None) -> str:
+    """The quantity a column of values adds up to, in words."""
+    label = labels[c]
+    if versus is None:
+        return {"logit": f"logit({label})", "log-odds": f"log-odds({label})"}.get(output, f"P({label})")
+    other = labels[versus]
+    if output == "probability":
+        return f"log P({label}) - log P({other})"
+    return f"{output}({label}) - {output}({other})"
 
 
 def resolve_target(target: int | str | None, labels: Sequence[str]) -> int:
@@ -221,8 +249,12 @@ class Explainer:
         masked: Sequence[int] = (),
         output: str | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        versus: int | str | None = None,
     ) -> TextGame:
-        """The cooperative game for `text` (and `text_pair`, or tokenized ids) with `masked` players forced off."""
+        """The cooperative game for `text` (and `text_pair`, or tokenized ids) with `masked` players forced off.
+
+        With `versus` (a class index or label) each class's output is contrasted with that class's.
+        """
         text, text_pair = split_item(text, text_pair)
         masked = _check_masked(masked)
         encoding = text if isinstance(text, Encoding) else encode(self.tokenizer, text, self.max_length, text_pair)
@@ -234,6 +266,8 @@ class Explainer:
         self._head(game)
         game.kind = self._kind
         game.output = check_output(output or default_output(self._kind), self._kind)
+        if versus is not None:
+            game.versus = check_versus(resolve_target(versus, self.labels), self._kind, len(self.labels))
         return game
 
     def attribute(
@@ -249,15 +283,17 @@ class Explainer:
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        versus: int | str | None = None,
     ) -> Attribution:
         """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form).
 
-        `text` is a str, with `text_pair` for a sentence pair, or an Encoding of tokenized ids.
+        `text` is a str, with `text_pair` for a sentence pair, or an Encoding of tokenized ids. With `versus`
+        (a class index or label), column c explains "c rather than `versus`" (see `explain`).
         """
         result = None
         for result in self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
                                       masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
-                                      on_progress=on_progress, streaming=tolerance is not None):
+                                      on_progress=on_progress, streaming=tolerance is not None, versus=versus):
             pass
         assert result is not None and result.final
         return result
@@ -275,6 +311,7 @@ class Explainer:
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        versus: int | str | None = None,
     ) -> Iterator[Attribution]:
         """Successive estimates for `text` as batches of evaluations arrive, the last one marked `final`.
 
@@ -286,14 +323,15 @@ class Explainer:
         """
         return self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
                                masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
-                               on_progress=on_progress, streaming=True)
+                               on_progress=on_progress, streaming=True, versus=versus)
 
     def _estimates(self, text: str | Encoding, *, text_pair: str | None, method: str, output: str | None,
                    players: str, masked: Sequence[int], max_evals: int, seed: int, tolerance: float | None,
-                   on_progress: Callable[[int, int], None] | None, streaming: bool) -> Iterator[Attribution]:
+                   on_progress: Callable[[int, int], None] | None, streaming: bool,
+                   versus: int | str | None = None) -> Iterator[Attribution]:
         """refine's estimates; without `streaming` the sampled estimator asks for its rows in one batch."""
         game, used, plan, keep = self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
-                                            tolerance, on_progress, streaming)
+                                            tolerance, on_progress, streaming, versus)
         probs = None
         for item in estimators.estimates(plan, game):
             if probs is None:
@@ -316,6 +354,7 @@ class Explainer:
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        versus: int | str | None = None,
     ) -> list[Attribution]:
         """`attribute` for each text, with the rows of all texts packed into shared forward passes.
 
@@ -327,7 +366,7 @@ class Explainer:
         for item in texts:
             text, text_pair = split_item(item, None)
             started.append(self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
-                                      tolerance, None, tolerance is not None))
+                                      tolerance, None, tolerance is not None, versus))
         results = run_plans([(plan, game) for game, _, plan, _ in started], on_round=on_progress)
         return [self._attribution(game, result, used, players, int(max_evals), seed, game.probabilities(keep))
                 for (game, used, _, keep), result in zip(started, results)]
@@ -345,6 +384,7 @@ class Explainer:
         tolerance: float | None,
         on_progress: Callable[[int, int], None] | None,
         streaming: bool,
+        versus: int | str | None = None,
     ) -> tuple[TextGame, str, estimators.Plan, np.ndarray]:
         """The game for `text`, the method chosen for it, that method's plan (not started), and the keep
         masks (2, L) of the explained and the full input, whose probabilities the answer reports."""
@@ -356,7 +396,7 @@ class Explainer:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
         game = self.game(text, text_pair=text_pair, players=players, masked=masked, output=output,
-                         on_progress=on_progress)
+                         on_progress=on_progress, **({} if versus is None else {"versus": versus}))
         n = game.n_free
         used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
         game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
@@ -409,6 +449,7 @@ class Explainer:
             seed=seed,
             text_pair=game.encoding.text_pair,
             segments=list(game.players.segments) if game.encoding.text_pair is not None else None,
+            versus=getattr(game, "versus", None),
         )
 
     def __call__(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
@@ -466,6 +507,7 @@ def explain(
     autocast: str | None = None,
     seed: int = 0,
     tolerance: float | None = None,
+    versus: int | str | None = None,
 ) -> shap.Explanation:
     """SHAP values of `model`'s prediction on `text`, masking on token ids.
 
@@ -483,10 +525,15 @@ def explain(
     masked: player indices held masked. mask: "auto" (mask token, else pad, else unk, else attention),
     "mask", "pad", "unk", "attention" or a token id. Additivity holds for every method:
     base_values + values.sum(0) equals the model's output on the input.
+    versus: a class index or label to contrast with: "why `target` rather than `versus`?". The explained
+    output is then log P(target) - log P(versus) (output="probability"; for a softmax head the difference of
+    the two logits), or the difference of the two classes in the logit or log-odds space; tokens that raise
+    both classes alike get values near 0. Additivity holds for the contrast.
     """
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
+    contrast = {} if versus is None else {"versus": versus}
     return explainer.explain(text, target=target, method=method, output=output, players=players,
-                             masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance)
+                             masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance, **contrast)
 
 
 def _n_embeddings(model) -> int | None:

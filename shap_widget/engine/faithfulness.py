@@ -192,7 +192,8 @@ def faithfulness(
         raise TypeError(f"attribution must be an Attribution, got {type(attribution).__name__}.")
     c = int(np.argmax(attribution.probabilities)) if target is None else resolve_target(target, attribution.labels)
     game = explainer.game(attribution.text, text_pair=attribution.text_pair, players=attribution.players,
-                          masked=attribution.masked, output=attribution.output, on_progress=on_progress)
+                          masked=attribution.masked, output=attribution.output, on_progress=on_progress,
+                          **({} if attribution.versus is None else {"versus": attribution.versus}))
     if list(game.players.texts) != list(attribution.tokens):
         raise ValueError("This attribution was not computed with this explainer's tokenizer: its tokens differ.")
     return measure(game.value, attribution.values[game.free, c], c, levels=levels, players=game.free,

@@ -64,15 +64,26 @@ class Players:
     texts: list[str]
     prefixes: list[str]
     segments: list[int] = field(default_factory=list)  # the text (0, or 1 for a pair's second) of each player
+    # Token players: whether each continues the word of the one before ("pr" "ice" "d"), so a view can draw
+    # the pieces of a word as one word; empty for word players.
+    joined: list[bool] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.positions)
 
     def to_json(self) -> list[dict[str, Any]]:
-        """Each player's text and prefix, and for a sentence pair its segment (0 or 1)."""
-        if 1 not in self.segments:
-            return [{"text": t, "prefix": p} for t, p in zip(self.texts, self.prefixes)]
-        return [{"text": t, "prefix": p, "segment": k} for t, p, k in zip(self.texts, self.prefixes, self.segments)]
+        """Each player's text and prefix, for a sentence pair its segment (0 or 1), and `joined: True` on a
+        token that continues the previous token's word."""
+        pair = 1 in self.segments
+        out = []
+        for i, (t, p) in enumerate(zip(self.texts, self.prefixes)):
+            item: dict[str, Any] = {"text": t, "prefix": p}
+            if pair:
+                item["segment"] = self.segments[i]
+            if i < len(self.joined) and self.joined[i]:
+                item["joined"] = True
+            out.append(item)
+        return out
 
 
 def max_input_length(model, tokenizer) -> int | None:
@@ -252,19 +263,20 @@ def _space_before(encoding: Encoding, prev: int, i: int) -> bool:
     return any(c.isspace() for c in text[encoding.offsets[prev][1] : start]) or text[start:end][:1].isspace()
 
 
-def _word_groups(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[list[int]]:
-    """The token positions of each word: the tokenizer's word ids where they tell words apart, else what
-    lies between spaces (offsets, or the '▁' / 'Ġ' markers), else WordPiece's '##' continuations."""
+def _word_continues(encoding: Encoding, tokenizer, idx: Sequence[int], warn: bool = False) -> list[bool]:
+    """For each token position in `idx`, whether it continues the word of the one before it: the tokenizer's
+    word ids where they tell words apart, else what lies between spaces (offsets, or the '▁' / 'Ġ'
+    markers), else WordPiece's '##' continuations."""
     word_ids = encoding.word_ids if encoding.word_ids is not None and word_ids_split_words(tokenizer) else None
     marked = any(encoding.tokens[i].startswith(_WORD_MARKERS) for i in idx)
-    if word_ids is None and encoding.offsets is None and not marked and not any(
+    if warn and word_ids is None and encoding.offsets is None and not marked and not any(
             encoding.tokens[i].startswith("##") for i in idx):
         warnings.warn(
             "This tokenizer marks no words (no word ids, offsets or word markers), so each token is its own "
             "word player. Use players='token', or a fast tokenizer (use_fast=True), which reports words.",
             stacklevel=3,
         )
-    groups: list[list[int]] = []
+    out: list[bool] = []
     prev = None
     for i in idx:
         joined = False
@@ -280,12 +292,9 @@ def _word_groups(encoding: Encoding, tokenizer, idx: Sequence[int]) -> list[list
                 joined = encoding.offsets[prev][1] == start and text[start:end][:1].isalnum()
             else:
                 joined = encoding.tokens[i].startswith("##")
-        if joined:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
+        out.append(joined)
         prev = i
-    return groups
+    return out
 
 
 def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
@@ -293,7 +302,16 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
     if kind not in PLAYER_KINDS:
         raise ValueError(f"players must be one of {PLAYER_KINDS}, got {kind!r}.")
     idx = [i for i in range(len(encoding.input_ids)) if not encoding.special[i]]
-    groups = [[i] for i in idx] if kind == "token" else _word_groups(encoding, tokenizer, idx)
+    continues = _word_continues(encoding, tokenizer, idx, warn=kind == "word")
+    groups: list[list[int]] = []
+    if kind == "token":
+        groups = [[i] for i in idx]
+    else:
+        for i, joined in zip(idx, continues):
+            if joined:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
     texts, prefixes = [], []
     if encoding.offsets is not None:
         # the player's characters, with the whitespace between it and the previous player as its prefix
@@ -316,7 +334,8 @@ def make_players(encoding: Encoding, tokenizer, kind: str = "token") -> Players:
             prefixes.append(by_pos[g[0]][1])
             texts.append("".join(by_pos[g[0]][0:1]) + "".join(by_pos[i][0] for i in g[1:]))
     return Players(kind=kind, positions=[np.asarray(g, dtype=np.int64) for g in groups], texts=texts,
-                   prefixes=prefixes, segments=[max(0, encoding.token_segment(g[0])) for g in groups])
+                   prefixes=prefixes, segments=[max(0, encoding.token_segment(g[0])) for g in groups],
+                   joined=list(continues) if kind == "token" else [])
 
 
 @dataclass(frozen=True)
@@ -393,8 +412,34 @@ def probabilities(raw: np.ndarray, kind: str) -> np.ndarray:
     return raw
 
 
-def transform(raw: np.ndarray, kind: str, output: str) -> np.ndarray:
-    """Map raw model outputs (B, C) into the explained output space, in float64."""
+def log_probabilities(raw: np.ndarray, kind: str) -> np.ndarray:
+    """Log class probabilities (B, C) from raw outputs, without underflow for probabilities close to 0."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if kind == "softmax":
+        z = raw - raw.max(axis=-1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return -np.logaddexp(0.0, -raw)  # log sigmoid
+
+
+def check_versus(versus: int | None, kind: str, n_outputs: int) -> int | None:
+    """A class to contrast with, which needs a classifier of at least two classes."""
+    if versus is None:
+        return None
+    if kind == "regression" or n_outputs < 2:
+        raise ValueError("versus compares two classes, but this model has one output; leave versus=None.")
+    return int(versus)
+
+
+def transform(raw: np.ndarray, kind: str, output: str, versus: int | None = None) -> np.ndarray:
+    """Map raw model outputs (B, C) into the explained output space, in float64.
+
+    With `versus`, column c is the contrast "c rather than `versus`": log p(c) - log p(versus) for
+    output="probability" (for a softmax head, the difference of the two logits), else the difference of the
+    two classes in the output space. Column `versus` is then 0.
+    """
+    if versus is not None:
+        out = log_probabilities(raw, kind) if output == "probability" else transform(raw, kind, output)
+        return out - out[..., versus : versus + 1]
     raw = np.asarray(raw, dtype=np.float64)
     if output == "logit" or kind == "regression":
         return raw
@@ -428,6 +473,7 @@ class TextGame:
     output: str
     masked: tuple[int, ...] = ()
     on_progress: Callable[[int, int], None] | None = None
+    versus: int | None = None  # explain each class rather than this one (see `transform`)
     free: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -480,7 +526,7 @@ class TextGame:
 
     def value(self, coalitions: np.ndarray) -> np.ndarray:
         """Outputs (B, C) in the explained output space for coalitions over the free players."""
-        return transform(self.raw(coalitions), self.kind, self.output)
+        return transform(self.raw(coalitions), self.kind, self.output, self.versus)
 
     def __call__(self, coalitions: np.ndarray) -> np.ndarray:
         return self.value(coalitions)

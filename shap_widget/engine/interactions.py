@@ -71,6 +71,7 @@ class Interactions:
     max_evals: int
     n_evals: int
     truncated: bool
+    versus: int | None = None  # each class contrasted with this one, as in `Attribution.versus`
 
     def pair(self, i: int, j: int, target: int | str | None = None) -> np.ndarray | float:
         """The interaction of players i and j: for every class (C,), or one float for `target`."""
@@ -213,15 +214,18 @@ def interactions(
     max_evals: int = DEFAULT_MAX_EVALS,
     seed: int = 0,
     on_progress: Callable[[int, int], None] | None = None,
+    versus: int | str | None = None,
 ) -> Interactions:
-    """Main effects and pairwise interactions of `text` for every class, through `explainer`'s cache."""
+    """Main effects and pairwise interactions of `text` for every class, through `explainer`'s cache.
+
+    With `versus`, of each class's contrast with that class (see `shap_widget.explain`)."""
     _check_index(index)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
         raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
     game = explainer.game(text, players=players, masked=_check_masked(masked), output=output,
-                          on_progress=on_progress)
+                          on_progress=on_progress, **({} if versus is None else {"versus": versus}))
     n = game.n_free
     if method == "auto":
         method = choose_method(n, int(max_evals))
@@ -259,6 +263,7 @@ def interactions(
         max_evals=int(max_evals),
         n_evals=result.n_evals,
         truncated=game.encoding.truncated,
+        versus=game.versus,
     )
 
 

@@ -154,8 +154,12 @@ class ZeroShotExplainer(Explainer):
         return encodings, shortest
 
     def game(self, text: str | Encoding, *, text_pair: str | None = None, players: str = "token",
-             masked: Sequence[int] = (), output: str | None = None, on_progress=None) -> ZeroShotGame:
+             masked: Sequence[int] = (), output: str | None = None, on_progress=None,
+             versus: int | str | None = None) -> ZeroShotGame:
         """The premise's game: values are the pipeline's scores for each candidate label."""
+        if versus is not None:
+            raise ValueError("A zero-shot pipeline explains its score for each candidate label; versus is not "
+                             "available for it. Compare two labels' explanations side by side instead.")
         if isinstance(text, Encoding) or isinstance(text, tuple) or text_pair is not None:
             raise TypeError("A zero-shot pipeline explains one text (the premise); its hypotheses come from the "
                             "candidate labels.")

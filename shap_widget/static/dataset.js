@@ -209,10 +209,49 @@ function createFilters({ onFilter }) {
 }
 
 // src/scale.js
-var NEGATIVE_RGB = [0, 94, 160];
-var POSITIVE_RGB = [196, 78, 0];
+var PALETTES = {
+  light: { negative: [0, 94, 160], positive: [196, 78, 0] },
+  dark: { negative: [86, 180, 233], positive: [232, 112, 40] }
+};
+var NEGATIVE_RGB = PALETTES.light.negative;
+var POSITIVE_RGB = PALETTES.light.positive;
+var WHITE = [255, 255, 255];
+function channelToLinear(c) {
+  const s = c / 255;
+  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+}
+function luminance([r, g, b]) {
+  return 0.2126 * channelToLinear(r) + 0.7152 * channelToLinear(g) + 0.0722 * channelToLinear(b);
+}
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+function isDark(rgb) {
+  return contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
+}
+function paletteFor(background = WHITE) {
+  return isDark(background) ? PALETTES.dark : PALETTES.light;
+}
+function parseColor(css) {
+  const m = /rgba?\(([^)]+)\)/.exec(String(css ?? ""));
+  if (!m) return null;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+  if (parts.length < 3 || parts.slice(0, 3).some((x) => !Number.isFinite(x))) return null;
+  if (parts.length >= 4 && parts[3] === 0) return null;
+  return parts.slice(0, 3).map(Math.round);
+}
+function backgroundOf(el) {
+  const view = el?.ownerDocument?.defaultView;
+  for (let node = el; node && node.nodeType === 1 && view; node = node.parentElement) {
+    const rgb = parseColor(view.getComputedStyle(node).backgroundColor);
+    if (rgb) return rgb;
+  }
+  return WHITE;
+}
 
 // src/dataset_global.js
+var RANKING_HELP = "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| \u2212 1.96 \xB7 sd / \u221Acount): tokens that push the same way every time come first; frequent words whose values are small or change sign (stopwords, punctuation) do not win on frequency alone.";
 function createGlobalView({ onToken, onTarget, onMinCount }) {
   const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
   target.addEventListener("change", () => onTarget(Number(target.value)));
@@ -232,22 +271,33 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
     else minCount.value = String(shownMinCount);
   });
   const heading = h("div", { class: "sw-global-head" }, [
-    h("span", { class: "sw-global-title", text: "Mean |SHAP| towards" }),
+    h("span", { class: "sw-global-title", text: "Surest tokens towards", title: RANKING_HELP }),
     target,
     h("label", { class: "sw-field" }, [h("span", { class: "sw-field-label", text: "min. count" }), minCount])
   ]);
   const list = h("ol", { class: "sw-global-list" });
   const empty = h("div", { class: "sw-global-empty sw-empty" });
-  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [heading, list, empty]);
+  const note = h("div", {
+    class: "sw-global-note",
+    text: "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)",
+    title: RANKING_HELP
+  });
+  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [
+    heading,
+    note,
+    list,
+    empty
+  ]);
   list.addEventListener("click", (event) => {
     const button = event.target instanceof Element ? event.target.closest(".sw-global-token") : null;
     if (button && list.contains(button)) onToken(button.dataset.token);
   });
   let optionsKey = null;
   let itemsKey = null;
-  function item(s, stat, max) {
-    const share = max > 0 ? Math.min(1, Number(stat.mean_abs) / max) : 0;
-    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+  const strength = (stat) => Number(stat.bound ?? Math.abs(Number(stat.mean))) || 0;
+  function item(s, stat, max, palette) {
+    const share = max > 0 ? Math.min(1, strength(stat) / max) : 0;
+    const rgb = Number(stat.mean) < 0 ? palette.negative : palette.positive;
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
@@ -260,15 +310,16 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
         class: "sw-global-token",
         "data-token": stat.token,
         "data-mean-abs": stat.mean_abs,
+        "data-bound": stat.bound ?? null,
         "data-count": stat.count,
         "data-examples": stat.examples,
-        title: `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}, mean ${formatPrecise(stat.mean)} (${direction}); ${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}
+        title: `mean ${formatPrecise(stat.mean)} (${direction}), 95% lower bound on |mean| ${formatNumber(strength(stat))}, mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}; ${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}
 Click to show only the examples that contain it`
       },
       [
         h("span", { class: "sw-global-name", text: stat.token }),
         h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
-        h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
+        h("span", { class: "sw-global-value sw-num", text: (Number(stat.mean) > 0 ? "+" : "") + formatNumber(stat.mean) }),
         h("span", { class: "sw-global-count sw-num", text: `\xD7${stat.count}` })
       ]
     );
@@ -288,8 +339,9 @@ Click to show only the examples that contain it`
     const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
-      const max = Math.max(0, ...s.global_tokens.map((t) => Number(t.mean_abs) || 0));
-      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+      const max = Math.max(0, ...s.global_tokens.map(strength));
+      const palette = paletteFor(backgroundOf(el));
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max, palette)));
     }
     for (const button of list.querySelectorAll(".sw-global-token")) {
       setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");

@@ -38,6 +38,7 @@ var TRAITS = [
   "players",
   "masked",
   "target",
+  "versus",
   "result_for",
   "state",
   "progress",
@@ -70,6 +71,7 @@ var DEFAULTS = {
   players: "token",
   masked: [],
   target: 0,
+  versus: -1,
   result_for: {},
   state: "ready",
   progress: 0,
@@ -93,6 +95,7 @@ function normalize(raw = {}) {
   }
   s.masked = sortedMask(s.masked);
   s.target = selectedClass(s.target, s.labels.length);
+  s.versus = Number.isInteger(Number(s.versus)) && Number(s.versus) < s.labels.length ? Number(s.versus) : -1;
   return s;
 }
 function sortedMask(masked) {
@@ -117,7 +120,7 @@ function selectedClass(target, count) {
 function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
-  return r.text === s.text && (r.text_pair ?? "") === s.text_pair && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output);
+  return r.text === s.text && (r.text_pair ?? "") === s.text_pair && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && (r.versus ?? -1) === s.versus;
 }
 function valuesFitTokens(s) {
   const r = s.result_for ?? {};
@@ -134,6 +137,10 @@ function isStale(s) {
 }
 function resultOutput(s) {
   return s.result_for?.output ?? s.output;
+}
+function resultVersus(s) {
+  const v = Number(s.result_for?.versus ?? s.versus);
+  return Number.isInteger(v) && v >= 0 && v < s.labels.length ? String(s.labels[v]) : null;
 }
 
 // src/dom.js
@@ -160,6 +167,16 @@ function setAttr(el, name, value) {
 function setText(el, text) {
   const s = String(text);
   if (el.textContent !== s) el.textContent = s;
+}
+function fitHeight(textarea) {
+  if (!textarea.isConnected) {
+    globalThis.requestAnimationFrame?.(() => textarea.isConnected && fitHeight(textarea));
+    return;
+  }
+  textarea.style.height = "auto";
+  const border = textarea.offsetHeight - textarea.clientHeight;
+  if (textarea.scrollHeight > 0) textarea.style.height = `${textarea.scrollHeight + Math.max(0, border)}px`;
+  else textarea.style.height = "";
 }
 
 // src/format.js
@@ -197,33 +214,61 @@ function formatPercent(p) {
   if (!Number.isFinite(v)) return "\u2013";
   return (v * 100).toFixed(1) + "%";
 }
-function outputLabel(output, label) {
+function outputLabel(output, label, other = null) {
+  if (other != null) {
+    if (output === "logit" || output === "log-odds") return `${output}(${label}) \u2212 ${output}(${other})`;
+    return `log P(${label}) \u2212 log P(${other})`;
+  }
   if (output === "logit") return `logit(${label})`;
   if (output === "log-odds") return `log-odds(${label})`;
   return `P(${label})`;
 }
 
 // src/scale.js
-var NEGATIVE_RGB = [0, 94, 160];
-var POSITIVE_RGB = [196, 78, 0];
-var LIGHT_TEXT_BELOW = 0.2;
+var PALETTES = {
+  light: { negative: [0, 94, 160], positive: [196, 78, 0] },
+  dark: { negative: [86, 180, 233], positive: [232, 112, 40] }
+};
+var NEGATIVE_RGB = PALETTES.light.negative;
+var POSITIVE_RGB = PALETTES.light.positive;
+var WHITE = [255, 255, 255];
+var GAMMA = 2;
+var OUTLIER_RATIO = 2.5;
+var ROBUST_QUANTILE = 0.9;
+var ROBUST_FROM = 8;
 function valueAt(values, index, classIndex) {
   const v = Number(values?.[index]?.[classIndex]);
   return Number.isFinite(v) ? v : 0;
 }
-function scaleMax(values, classIndex, masked = []) {
+function magnitudes(values, classIndex, masked = []) {
   const skip = new Set(masked);
-  let max = 0;
+  const out = [];
   (values ?? []).forEach((_, i) => {
-    if (skip.has(i)) return;
-    const a = Math.abs(valueAt(values, i, classIndex));
-    if (a > max) max = a;
+    if (!skip.has(i)) out.push(Math.abs(valueAt(values, i, classIndex)));
   });
-  return max;
+  return out;
 }
-function intensity(value, max) {
+function quantile(xs, q) {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+function robustMax(values, classIndex, masked = []) {
+  const a = magnitudes(values, classIndex, masked);
+  const max = a.reduce((x, y) => Math.max(x, y), 0);
+  if (a.length < ROBUST_FROM) return max;
+  const q = quantile(a, ROBUST_QUANTILE);
+  return q > 0 ? Math.min(max, OUTLIER_RATIO * q) : max;
+}
+function saturatedCount(values, classIndex, masked, max) {
+  return max > 0 ? magnitudes(values, classIndex, masked).filter((a) => a > max * (1 + 1e-9)).length : 0;
+}
+function intensity(value, max, gamma = 1) {
   if (!(max > 0) || !Number.isFinite(value)) return 0;
-  return Math.min(1, Math.abs(value) / max);
+  return Math.min(1, Math.abs(value) / max) ** gamma;
 }
 function channelToLinear(c) {
   const s = c / 255;
@@ -232,26 +277,66 @@ function channelToLinear(c) {
 function luminance([r, g, b]) {
   return 0.2126 * channelToLinear(r) + 0.7152 * channelToLinear(g) + 0.0722 * channelToLinear(b);
 }
-function overWhite(rgb, alpha) {
-  return rgb.map((c) => Math.round(255 + (c - 255) * alpha));
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
 }
-function colorFor(value, max) {
-  const t = intensity(value, max);
-  if (t === 0) return { background: "transparent", intensity: 0, sign: 0, lightText: false };
+function mix(rgb, alpha, background = WHITE) {
+  return rgb.map((c, k) => Math.round(background[k] + (c - background[k]) * alpha));
+}
+function isDark(rgb) {
+  return contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
+}
+function paletteFor(background = WHITE) {
+  return isDark(background) ? PALETTES.dark : PALETTES.light;
+}
+function parseColor(css2) {
+  const m = /rgba?\(([^)]+)\)/.exec(String(css2 ?? ""));
+  if (!m) return null;
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+  if (parts.length < 3 || parts.slice(0, 3).some((x) => !Number.isFinite(x))) return null;
+  if (parts.length >= 4 && parts[3] === 0) return null;
+  return parts.slice(0, 3).map(Math.round);
+}
+function backgroundOf(el) {
+  const view = el?.ownerDocument?.defaultView;
+  for (let node = el; node && node.nodeType === 1 && view; node = node.parentElement) {
+    const rgb = parseColor(view.getComputedStyle(node).backgroundColor);
+    if (rgb) return rgb;
+  }
+  return WHITE;
+}
+var css = (rgb) => `rgb(${rgb.join(", ")})`;
+function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
+  const t = intensity(value, max, gamma);
+  if (t === 0) return { background: "transparent", rgb: background, intensity: 0, sign: 0, lightText: false };
   const sign = value < 0 ? -1 : 1;
-  const rgb = sign < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
-  const alpha = Math.round(t * 1e3) / 1e3;
-  return {
-    background: `rgba(${rgb.join(", ")}, ${alpha})`,
-    intensity: t,
-    sign,
-    lightText: luminance(overWhite(rgb, alpha)) < LIGHT_TEXT_BELOW
-  };
+  const palette = paletteFor(background);
+  const rgb = mix(sign < 0 ? palette.negative : palette.positive, Math.round(t * 1e3) / 1e3, background);
+  const lightText = contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
+  return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
 }
-function legendGradient(sign) {
-  const rgb = (sign < 0 ? NEGATIVE_RGB : POSITIVE_RGB).join(", ");
+function legendGradient(sign, { background = WHITE, gamma = 1 } = {}) {
   const direction = sign < 0 ? "to left" : "to right";
-  return `linear-gradient(${direction}, rgba(${rgb}, 0), rgba(${rgb}, 1))`;
+  const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+    const c = colorFor(sign * f, 1, { background, gamma });
+    return `${f === 0 ? css(background) : c.background} ${f * 100}%`;
+  });
+  return `linear-gradient(${direction}, ${stops.join(", ")})`;
+}
+function createScaleKeeper() {
+  let kept = { key: null, max: 0, final: false };
+  return {
+    scale({ key, max, final, rescale = false }) {
+      if (rescale) return max;
+      if (!(max > 0)) return kept.key === key ? kept.max : max;
+      if (kept.key !== key || !kept.final) kept = { key, max, final: Boolean(final) };
+      return kept.max;
+    },
+    reset() {
+      kept = { key: null, max: 0, final: false };
+    }
+  };
 }
 
 // src/additive.js
@@ -287,7 +372,7 @@ function createAdditive() {
       setText(node, formatNumber(value));
       setAttr(node, "title", formatPrecise(value));
     }
-    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`));
+    setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`, resultVersus(s)));
   }
   return { el, update };
 }
@@ -324,6 +409,7 @@ function createInput({ onExplain }) {
   const el = h("div", { class: "sw-input" }, [textarea, explain]);
   let syncedText = null;
   explain.addEventListener("click", () => onExplain(textarea.value));
+  textarea.addEventListener("input", () => fitHeight(textarea));
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -335,6 +421,7 @@ function createInput({ onExplain }) {
     if (s.text !== syncedText) {
       textarea.value = s.text;
       syncedText = s.text;
+      fitHeight(textarea);
     }
   }
   return { el, update };
@@ -409,6 +496,55 @@ function createMaskButtons({ onUndo, onReset }) {
   return { el, update };
 }
 
+// src/versus.js
+function createVersusSelect({ onSelect }) {
+  const select = h("select", { class: "sw-versus", "aria-label": "Contrast with class" });
+  select.addEventListener("change", () => onSelect(Number(select.value)));
+  const toggle = h("button", { class: "sw-versus-toggle", type: "button", "aria-pressed": "false" });
+  toggle.addEventListener(
+    "click",
+    () => onSelect(toggle.getAttribute("aria-pressed") === "true" ? -1 : Number(toggle.dataset.other))
+  );
+  const el = h("label", { class: "sw-field sw-versus-field" }, [
+    h("span", { class: "sw-field-label", text: "vs" }),
+    select,
+    toggle
+  ]);
+  setAttr(
+    el,
+    "title",
+    "Explain why the class rather than this one: each value is the token's share of log P(class) \u2212 log P(this class)"
+  );
+  let key = null;
+  function update(s) {
+    const options = [["-1", "none"], ...s.labels.map((label, i) => [String(i), String(label)])];
+    const next = JSON.stringify([options, s.target]);
+    if (next !== key) {
+      key = next;
+      select.replaceChildren(
+        ...options.map(
+          ([value2, label]) => h("option", { value: value2, text: label, disabled: Number(value2) === s.target && s.labels.length > 1 })
+        )
+      );
+    }
+    el.hidden = s.labels.length < 2;
+    const value = String(s.versus >= 0 && s.versus < s.labels.length ? s.versus : -1);
+    if (select.value !== value) select.value = value;
+    const two = s.labels.length === 2;
+    select.hidden = two;
+    toggle.hidden = !two;
+    if (two) {
+      const other = 1 - s.target;
+      toggle.dataset.other = String(other);
+      toggle.textContent = String(s.labels[other]);
+      setAttr(toggle, "aria-pressed", value === String(other) ? "true" : "false");
+      setAttr(toggle, "aria-label", `Contrast with ${s.labels[other]}`);
+    }
+    setAttr(el, "data-versus", value);
+  }
+  return { el, update, select, toggle };
+}
+
 // src/faithfulness.js
 var SVG = "http://www.w3.org/2000/svg";
 var WIDTH = 260;
@@ -479,7 +615,7 @@ function createFaithfulness({ readOnly = false } = {}) {
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
   const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
-  const el = h("details", { class: "sw-faithfulness", open: true }, [
+  const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
     body
   ]);
@@ -598,8 +734,9 @@ function createFaithfulness({ readOnly = false } = {}) {
     setAttr(el, "data-status", shown2);
     body.hidden = shown2 !== "ready";
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label)}`);
+    setText(title, `Faithfulness \xB7 ${outputLabel(s.result_for?.output ?? s.output, label, resultVersus(s))}`);
     const messages = {
+      ready: `AOPC deletion ${formatNumber(f.aopc_deletion)} \u2191 \xB7 insertion ${formatNumber(f.aopc_insertion)} \u2193`,
       computing: "measuring\u2026",
       error: String(f.error ?? ""),
       unavailable: f.label ? `measured for ${f.label} only` : "not measured"
@@ -639,6 +776,7 @@ function createPairInput({ onSubmit }) {
   const el = h("div", { class: "sw-input sw-input-pair" }, [textarea]);
   el.hidden = true;
   let synced = null;
+  textarea.addEventListener("input", () => fitHeight(textarea));
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -650,6 +788,7 @@ function createPairInput({ onSubmit }) {
     if (s.text_pair !== synced) {
       textarea.value = s.text_pair;
       synced = s.text_pair;
+      fitHeight(textarea);
     }
   }
   return {
@@ -663,7 +802,12 @@ function segmentRow(el, row, tokens, i) {
   const segment = tokens[i]?.segment;
   if (segment == null) return el;
   if (i > 0 && tokens[i - 1]?.segment === segment && row !== el) return row;
-  const next = h("div", { class: "sw-segment", "data-segment": segment });
+  const next = h("div", {
+    class: "sw-segment",
+    "data-segment": segment,
+    role: "group",
+    "aria-label": segment === 1 ? "Second text" : "First text"
+  });
   el.append(next);
   return next;
 }
@@ -692,10 +836,11 @@ function largestError(s, c = s.target) {
 function errorsFitValues(s) {
   return Array.isArray(s.errors) && s.errors.length > 0 && s.errors.length === s.values.length;
 }
-function markToken(span, value, se, masked) {
+var MARK_FROM = 0.3;
+function markToken(span, value, se, masked, strength = 1) {
   const shown2 = masked ? null : se;
   setAttr(span, "data-se", shown2 == null ? null : plainNumber(shown2));
-  span.classList.toggle("sw-uncertain", isUncertain(value, shown2));
+  span.classList.toggle("sw-uncertain", strength >= MARK_FROM && isUncertain(value, shown2));
 }
 function refiningLabel(s) {
   const se = largestError(s);
@@ -716,7 +861,7 @@ function uncertainCount(s, c = s.target) {
 function createUncertaintyKey() {
   const sample = h("span", { class: "sw-uncertain-sample", text: "abc", "aria-hidden": "true" });
   const el = h("span", { class: "sw-uncertain-key" }, [sample, " uncertain"]);
-  setAttr(el, "title", "Dotted underline: the 95% interval (value \xB1 1.96 standard errors) includes 0");
+  setAttr(el, "title", "Dotted underline: the 95% interval (value \xB1 1.96 standard errors) includes 0; marked only on tokens coloured strongly enough to look important");
   function update(s) {
     const has = errorsFitValues(s);
     el.hidden = !has;
@@ -762,14 +907,27 @@ function createHeatmap({ onToggle, readOnly = false }) {
     const focused = indexOf(document.activeElement);
     el.replaceChildren();
     let row = el;
+    let word = null;
     tokenEls = tokens.map((token, i) => {
-      row = segmentRow(el, row, tokens, i);
+      const next = segmentRow(el, row, tokens, i);
+      if (next !== row) word = null;
+      row = next;
       const prefix = String(token?.prefix ?? "");
       if (prefix) row.append(prefix);
       const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
         String(token?.text ?? "")
       ]);
-      row.append(span);
+      const after = tokens[i + 1];
+      const nextJoins = Boolean(after?.joined) && !String(after?.prefix ?? "") && after?.segment === token?.segment;
+      if (token?.joined && !prefix && word) {
+        word.append(span);
+      } else if (nextJoins) {
+        word = h("span", { class: "sw-word" }, [span]);
+        row.append(word);
+      } else {
+        row.append(span);
+      }
+      if (!nextJoins) word = null;
       return span;
     });
     if (tokens.length === 0) {
@@ -777,8 +935,8 @@ function createHeatmap({ onToggle, readOnly = false }) {
     }
     if (focused != null) tokenEls[Math.min(focused, tokenEls.length - 1)]?.focus();
   }
-  function update(s) {
-    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? ""]));
+  function update(s, { scale = null, background = null } = {}) {
+    const key = JSON.stringify(s.tokens.map((t) => [t?.prefix ?? "", t?.text ?? "", Boolean(t?.joined)]));
     if (key !== tokensKey) {
       rebuild(s.tokens);
       tokensKey = key;
@@ -786,11 +944,12 @@ function createHeatmap({ onToggle, readOnly = false }) {
     const masked = new Set(s.masked);
     const classIndex = s.target;
     const label = s.labels[classIndex] ?? `class ${classIndex}`;
-    const max = scaleMax(s.values, classIndex, s.masked);
+    const max = scale ?? robustMax(s.values, classIndex, s.masked);
+    const page = background ?? backgroundOf(el);
     tokenEls.forEach((span, i) => {
       const value = valueAt(s.values, i, classIndex);
       const isMasked = masked.has(i);
-      const color = isMasked ? colorFor(0, max) : colorFor(value, max);
+      const color = colorFor(isMasked ? 0 : value, max, { background: page, gamma: GAMMA });
       const text = String(s.tokens[i]?.text ?? "");
       const shown2 = text.trim() === "" ? JSON.stringify(text) : text;
       const se = isMasked ? null : errorAt(s.errors, i, classIndex);
@@ -806,39 +965,62 @@ function createHeatmap({ onToggle, readOnly = false }) {
 ${isMasked ? "Masked. Click to restore" : "Click to mask"}`)
       );
       span.classList.toggle("sw-masked", isMasked);
-      markToken(span, value, se, isMasked);
+      markToken(span, value, se, isMasked, color.intensity);
       span.classList.toggle("sw-strong", color.lightText);
+      setAttr(span, "data-strength", color.intensity ? color.intensity.toFixed(3) : "0");
       span.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+      span.style.color = color.background === "transparent" ? "" : color.text;
     });
   }
   return { el, update };
 }
 
 // src/legend.js
-function createLegend() {
+function createLegend({ onRescale = () => {
+}, gamma = GAMMA, rescalable = true } = {}) {
   const min = h("span", { class: "sw-legend-tick", "data-tick": "min" });
   const zero = h("span", { class: "sw-legend-tick", "data-tick": "zero", text: "0" });
   const max = h("span", { class: "sw-legend-tick", "data-tick": "max" });
   const negative = h("span", { class: "sw-legend-bar", "aria-hidden": "true" });
   const positive = h("span", { class: "sw-legend-bar", "aria-hidden": "true" });
-  negative.style.backgroundImage = legendGradient(-1);
-  positive.style.backgroundImage = legendGradient(1);
-  const el = h("div", { class: "sw-legend", role: "img" }, [min, negative, zero, positive, max]);
-  function update(scale, label) {
-    const flat = !(scale > 0);
-    setAttr(el, "data-max", plainNumber(flat ? 0 : scale));
-    setAttr(el, "data-min", plainNumber(flat ? 0 : -scale));
-    el.classList.toggle("sw-legend-flat", flat);
-    setText(min, flat ? "0" : "-" + formatNumber(scale));
-    setText(max, flat ? "0" : "+" + formatNumber(scale));
-    setAttr(
-      el,
-      "aria-label",
-      flat ? `All attributions for ${label} are 0` : `Colour scale for ${label}: blue ${min.textContent} lowers, 0 neutral, orange ${max.textContent} raises`
-    );
-    setAttr(el, "title", el.getAttribute("aria-label"));
+  const scale = h("span", { class: "sw-legend", role: "img" }, [min, negative, zero, positive, max]);
+  const rescale = h("button", {
+    class: "sw-rescale",
+    type: "button",
+    text: "Rescale",
+    "aria-pressed": "false",
+    title: "Off: one colour scale for this text, kept across clicks. On: fit the scale to every result.",
+    onclick: () => onRescale(rescale.getAttribute("aria-pressed") !== "true")
+  });
+  const el = rescalable ? h("span", { class: "sw-legend-group" }, [scale, rescale]) : scale;
+  let gradientKey = null;
+  function update(value, label, { background, saturated = 0, rescaling = false, fixed = false } = {}) {
+    const flat = !(value > 0);
+    const key = JSON.stringify(background ?? null);
+    if (key !== gradientKey) {
+      negative.style.backgroundImage = legendGradient(-1, { background, gamma });
+      positive.style.backgroundImage = legendGradient(1, { background, gamma });
+      gradientKey = key;
+    }
+    setAttr(scale, "data-max", plainNumber(flat ? 0 : value));
+    setAttr(scale, "data-min", plainNumber(flat ? 0 : -value));
+    setAttr(scale, "data-saturated", saturated);
+    setAttr(scale, "data-fixed", fixed ? "true" : "false");
+    scale.classList.toggle("sw-legend-flat", flat);
+    const beyond = saturated > 0 ? "\u2265" : "";
+    setText(min, flat ? "0" : `${beyond}\u2212${formatNumber(value)}`.replace("\u2265\u2212", "\u2264\u2212"));
+    setText(max, flat ? "0" : `${beyond}+${formatNumber(value)}`);
+    setAttr(rescale, "aria-pressed", rescaling ? "true" : "false");
+    const parts = flat ? [`All attributions for ${label} are 0`] : [
+      `Colour scale for ${label}: blue lowers, orange raises; full colour at \xB1${formatNumber(value)}`,
+      gamma !== 1 ? `strength grows as (|value| / ${formatNumber(value)})^${gamma}, so the largest values stand out` : "",
+      saturated > 0 ? `${saturated} token${saturated === 1 ? "" : "s"} beyond the scale shown at full colour` : "",
+      !rescalable ? "" : rescaling ? "the scale fits every result" : "the scale stays fixed for this text until Rescale"
+    ].filter(Boolean);
+    setAttr(scale, "aria-label", parts.join("; "));
+    setAttr(scale, "title", parts.join(";\n"));
   }
-  return { el, update };
+  return { el, update, bar: scale };
 }
 
 // src/interactions.js
@@ -880,9 +1062,10 @@ var shown = (token) => {
   const text = String(token?.text ?? "");
   return text.trim() === "" ? JSON.stringify(text) : text;
 };
-function paint(el, value, max) {
-  const color = colorFor(value, max);
+function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
   el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
   el.classList.toggle("sw-strong", color.lightText);
 }
 function createMatrix({ onFocus }) {
@@ -923,11 +1106,12 @@ function createMatrix({ onFocus }) {
       key = k;
     }
     const masked = new Set(s.masked);
+    const page = backgroundOf(el);
     cells.forEach(
       (row, i) => row.forEach((cell, j) => {
         const value = values && i !== j ? pairValue(values, i, j, c) : 0;
         const off = i === j || masked.has(i) || masked.has(j);
-        paint(cell, off ? 0 : value, max);
+        paint(cell, off ? 0 : value, max, page);
         cell.classList.toggle("sw-pair-off", off);
         cell.classList.toggle("sw-pair-focus", i === s.focus || j === s.focus);
         setAttr(cell, "data-value", plainNumber(value));
@@ -963,8 +1147,8 @@ function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnly = fal
   });
   const status = h("span", { class: "sw-interaction-status", role: "status" });
   const bar = h("div", { class: "sw-interactions-bar" }, [modeGroup, indexField, maskFocus, status]);
-  const legend = createLegend();
-  legend.el.classList.add("sw-interaction-legend");
+  const legend = createLegend({ gamma: 1, rescalable: false });
+  legend.bar.classList.add("sw-interaction-legend");
   const matrix = createMatrix({ onFocus: (i) => onFocus(i === focus ? -1 : i) });
   if (readOnly) {
     index.disabled = true;
@@ -1005,7 +1189,7 @@ function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnly = fal
     setAttr(status, "data-fresh", fresh ? "true" : "false");
     setAttr(bar, "data-mode", s.mode);
     const legendLabel = focus >= 0 ? `interactions with \u201C${shown(s.tokens[focus])}\u201D for ${label}` : `interactions for ${label}`;
-    legend.update(max, legendLabel);
+    legend.update(max, legendLabel, { background: backgroundOf(bar) });
     if (active) matrix.update(s, { c, label, max, values });
     else matrix.el.hidden = true;
     const row = s.tokens.map((_, j) => values && focus >= 0 && j !== focus ? values[focus][j] : []);
@@ -1013,13 +1197,14 @@ function createInteractions({ onMode, onIndex, onFocus, onToggle, readOnly = fal
   }
   function decorate(heatmapEl, s, { values, max, label }) {
     const masked = new Set(s.masked);
+    const page = backgroundOf(heatmapEl);
     heatmapEl.querySelectorAll(".sw-token").forEach((span) => {
       const j = Number(span.dataset.index);
       const isFocus = j === focus;
       span.classList.toggle("sw-focus", isFocus);
       setAttr(span, "data-focus", isFocus ? "true" : null);
       const value = values && focus >= 0 && !isFocus ? pairValue(values, focus, j, s.target) : 0;
-      if (!masked.has(j)) paint(span, value, max);
+      if (!masked.has(j)) paint(span, value, max, page);
       const hint = readOnly ? "" : isFocus ? "\nClick to unpick" : "\nClick to pick";
       let title;
       if (focus < 0) title = `${shown(s.tokens[j])}${readOnly ? "" : "\nClick to see its interactions"}`;
@@ -1098,6 +1283,45 @@ function createProbabilities({ onSelect }) {
   return { el, update };
 }
 
+// src/top.js
+var TOP_K = 5;
+function topTokens(values, c, masked = [], k = TOP_K) {
+  const skip = new Set(masked);
+  const entries = (values ?? []).map((_, i) => ({ i, value: valueAt(values, i, c) })).filter(({ i, value }) => !skip.has(i) && value !== 0);
+  const up = entries.filter((e) => e.value > 0).sort((a, b) => b.value - a.value || a.i - b.i);
+  const down = entries.filter((e) => e.value < 0).sort((a, b) => a.value - b.value || a.i - b.i);
+  return { up: up.slice(0, k), down: down.slice(0, k) };
+}
+var signed = (v) => (v > 0 ? "+" : v < 0 ? "\u2212" : "") + formatNumber(Math.abs(v));
+function createTopTokens() {
+  const up = h("span", { class: "sw-top-list", "data-sign": "up" });
+  const down = h("span", { class: "sw-top-list", "data-sign": "down" });
+  const upLabel = h("span", { class: "sw-top-label" });
+  const downLabel = h("span", { class: "sw-top-label" });
+  const el = h("div", { class: "sw-top" }, [
+    h("span", { class: "sw-top-part" }, [upLabel, up]),
+    h("span", { class: "sw-top-part" }, [downLabel, down])
+  ]);
+  const item = (s, { i, value }) => {
+    const se = errorAt(s.errors, i, s.target);
+    const text = String(s.tokens[i]?.text ?? "");
+    return h("span", { class: "sw-top-item", "data-index": i, "data-value": plainNumber(value) }, [
+      h("span", { class: "sw-top-token", text: text.trim() === "" ? JSON.stringify(text) : text }),
+      h("span", { class: "sw-top-value", text: ` ${signed(value)}${errorSuffix(se).replace(" \xB1 ", "\xB1")}` })
+    ]);
+  };
+  function update(s, { label, hidden = false }) {
+    const top = topTokens(s.values, s.target, s.masked);
+    el.hidden = hidden || s.values.length === 0 || top.up.length + top.down.length === 0;
+    setText(upLabel, `Raise ${label}: `);
+    setText(downLabel, `Lower: `);
+    up.replaceChildren(...top.up.length ? top.up.map((e) => item(s, e)) : [h("span", { text: "none" })]);
+    down.replaceChildren(...top.down.length ? top.down.map((e) => item(s, e)) : [h("span", { text: "none" })]);
+    setAttr(el, "aria-label", `Top tokens for ${label}`);
+  }
+  return { el, update };
+}
+
 // src/view.js
 var noop = () => {
 };
@@ -1107,6 +1331,7 @@ var ACTIONS = [
   "onReset",
   "onExplain",
   "onTarget",
+  "onVersus",
   "onPlayers",
   "onMethod",
   "onMaxEvals",
@@ -1128,7 +1353,9 @@ function createProgress() {
     const refining = shownState === "refining";
     el.hidden = shownState !== "computing" && !refining;
     const running = s.state === "computing" || refining;
-    const share = running ? Math.max(0, Math.min(1, Number(s.progress) || 0)) : 0;
+    const budget = Number(s.max_evals) || 0;
+    const spent = refining && budget > 0 ? (Number(s.n_evals) || 0) / budget : 0;
+    const share = running ? Math.max(0, Math.min(1, Math.max(Number(s.progress) || 0, spent))) : 0;
     setAttr(el, "data-progress", String(share));
     setAttr(el, "aria-valuenow", Math.round(share * 100));
     fill.style.width = `${(share * 100).toFixed(1)}%`;
@@ -1171,7 +1398,18 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     onOutput: on.onOutput
   });
   const classSelect = createClassSelect({ onSelect: on.onTarget });
-  const legend = createLegend();
+  const versusSelect = createVersusSelect({ onSelect: on.onVersus });
+  let rescaling = false;
+  const keeper = createScaleKeeper();
+  const legend = createLegend({
+    onRescale(on2) {
+      rescaling = on2;
+      keeper.reset();
+      if (last) update(last);
+    }
+  });
+  const top = createTopTokens();
+  let last = null;
   const maskButtons = createMaskButtons({ onUndo: on.onUndo, onReset: on.onReset });
   const stop = createStopButton({ onStop: on.onStop });
   const progress = createProgress();
@@ -1198,14 +1436,17 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     interactions.bar,
     h("div", { class: "sw-toolbar" }, [
       classSelect.el,
+      versusSelect.el,
       legend.el,
       interactions.legend,
       uncertaintyKey.el,
+      // in the toolbar's own line, so that coming and going it moves nothing below
+      h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
       maskButtons.el
     ]),
-    h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
+    top.el,
     summary,
     faithfulness.el,
     meta.el
@@ -1218,9 +1459,12 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     }
     for (const box of root.querySelectorAll("textarea")) box.readOnly = true;
     maskButtons.el.hidden = true;
+    versusSelect.select.disabled = true;
+    versusSelect.toggle.disabled = true;
   }
   container.append(root);
   function update(raw) {
+    last = raw;
     const s = normalize(raw);
     const shownValues = valuesFitTokens(s) ? s.values : [];
     const shownErrors = shownValues.length > 0 && errorsFitValues(s) ? s.errors : [];
@@ -1238,8 +1482,22 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     pairInput.update(s);
     settings.update(s);
     classSelect.update(s);
+    versusSelect.update(s);
     const label = s.labels[s.target] ?? `class ${s.target}`;
-    legend.update(scaleMax(shownValues, s.target, s.masked), label);
+    const shownLabel = s.versus >= 0 && s.labels[s.versus] != null ? `${label} vs ${s.labels[s.versus]}` : label;
+    const background = backgroundOf(heatmap.el);
+    const scale = keeper.scale({
+      key: JSON.stringify([s.text, s.text_pair, s.players, s.target, s.versus, resultOutput(s)]),
+      max: shownValues.length ? robustMax(shownValues, s.target, s.masked) : 0,
+      final: shownState === "ready",
+      rescale: rescaling
+    });
+    legend.update(scale, shownLabel, {
+      background,
+      saturated: saturatedCount(shownValues, s.target, s.masked, scale),
+      rescaling,
+      fixed: !rescaling
+    });
     legend.el.hidden = s.tokens.length === 0 || shownInteractions.active;
     maskButtons.update(s);
     progress.update(s, shownState);
@@ -1248,7 +1506,11 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     const showError = s.state === "error";
     error.hidden = !showError;
     setText(error, showError ? s.error || "The explanation failed." : "");
-    heatmap.update({ ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors });
+    heatmap.update(
+      { ...s, values: shownInteractions.active ? shownInteractions.row : shownValues, errors: markedErrors },
+      shownInteractions.active ? { background } : { scale, background }
+    );
+    top.update({ ...s, values: shownValues, errors: shownErrors }, { label: shownLabel, hidden: shownInteractions.active });
     if (shownInteractions.active) interactions.decorate(heatmap.el, s, shownInteractions);
     else interactions.clear(heatmap.el);
     additive.update(s);
@@ -1256,10 +1518,18 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     faithfulness.update(s);
     meta.update(s);
   }
+  const redraw = () => {
+    if (!last) return;
+    update(last);
+    for (const ms of [250, 1e3]) setTimeout(() => last && update(last), ms);
+  };
+  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
+  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
   return {
     root,
     update,
     destroy() {
+      themeWatch?.disconnect();
       root.remove();
     }
   };
@@ -1334,7 +1604,13 @@ function render({ model, el }) {
       send(changes, { awaitsKernel: true });
     },
     onTarget(index) {
-      if (index !== model.get("target")) send({ target: index });
+      const target = model.get("target");
+      if (index === target) return;
+      if (index === model.get("versus")) send({ target: index, versus: target }, { awaitsKernel: true });
+      else send({ target: index });
+    },
+    onVersus(versus) {
+      if (versus !== model.get("versus")) send({ versus }, { awaitsKernel: true });
     },
     onPlayers(players) {
       if (players !== model.get("players")) send({ players }, { awaitsKernel: true });

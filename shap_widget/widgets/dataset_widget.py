@@ -233,10 +233,12 @@ class TokenStat:
     mean: float  # mean signed SHAP value: > 0 pushes towards the class
     count: int  # occurrences
     examples: int  # examples that contain it
+    # 95% lower confidence bound on |mean|: what the ranking sorts by (0 for a single occurrence)
+    bound: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {"token": self.token, "mean_abs": self.mean_abs, "mean": self.mean, "count": self.count,
-                "examples": self.examples}
+                "examples": self.examples, "bound": self.bound}
 
 
 def rank_tokens(
@@ -246,10 +248,14 @@ def rank_tokens(
     min_count: int = 1,
     top: int | None = None,
 ) -> list[TokenStat]:
-    """Tokens ranked by mean |attribution| towards class `target` over every occurrence in the set.
+    """Tokens ranked by how surely they push towards (or away from) class `target` across the set.
 
-    Tokens are grouped ignoring case and surrounding space (shown in their most frequent spelling); masked
-    players and examples not explained yet (None) are left out. Ties go to the more frequent token.
+    The ranking is by a 95% lower confidence bound on |mean signed value| over a token's occurrences,
+    |mean| - 1.96 sd / sqrt(count) (at least 0; 0 for a single occurrence): a token that pushes the same way
+    every time ranks high, while a frequent word whose values are small or change sign from one text to the
+    next (stopwords, punctuation) does not, however large its mean |value|. Tokens are grouped ignoring case
+    and surrounding space (shown in their most frequent spelling); masked players and examples not explained
+    yet (None) are left out. Ties go to the larger |mean|, then the more frequent token.
     """
     sums: dict[str, list[float]] = {}
     spellings: dict[str, dict[str, int]] = {}
@@ -263,10 +269,11 @@ def rank_tokens(
             if not key or i in masked:
                 continue
             value = float(attribution.values[i, target])
-            acc = sums.setdefault(key, [0.0, 0.0, 0])
+            acc = sums.setdefault(key, [0.0, 0.0, 0, 0.0])
             acc[0] += abs(value)
             acc[1] += value
             acc[2] += 1
+            acc[3] += value * value
             shown = spellings.setdefault(key, {})
             shown[text.strip()] = shown.get(text.strip(), 0) + 1
             rows.setdefault(key, set()).add(row)
@@ -277,12 +284,22 @@ def rank_tokens(
             mean=acc[1] / acc[2],
             count=int(acc[2]),
             examples=len(rows[key]),
+            bound=_lower_bound(acc[1], acc[3], int(acc[2])),
         )
         for key, acc in sums.items()
         if acc[2] >= min_count
     ]
-    stats.sort(key=lambda s: (-s.mean_abs, -s.count, s.token))
+    stats.sort(key=lambda s: (-s.bound, -abs(s.mean), -s.count, s.token))
     return stats if top is None else stats[:top]
+
+
+def _lower_bound(total: float, squares: float, n: int) -> float:
+    """95% lower confidence bound on |mean| from a sum, a sum of squares and a count (0 when n < 2)."""
+    if n < 2:
+        return 0.0
+    mean = total / n
+    variance = max(0.0, (squares - n * mean * mean) / (n - 1))
+    return max(0.0, abs(mean) - 1.96 * float(np.sqrt(variance / n)))
 
 
 # --- widgets ---------------------------------------------------------------------------------------------
@@ -612,15 +629,17 @@ class DatasetWidget(ipywidgets.VBox):
                                                   "loss", "correct"] + [f"P({n})" for n in names])
 
     def token_ranking(self, target: int | str | None = None, min_count: int = 1, top: int | None = None):
-        """Tokens ranked by mean |SHAP value| towards class `target` (default: the global view's class) over
-        the rows explained so far, as a pandas DataFrame (token, mean_abs, mean, count, examples)."""
+        """Tokens ranked towards class `target` (default: the global view's class) over the rows explained so
+        far, by a 95% lower bound on |mean SHAP value| (see `rank_tokens`), as a pandas DataFrame (token,
+        mean_abs, mean, count, examples, bound)."""
         import pandas as pd
 
         from ..engine.explain import resolve_target
 
         c = self.table.global_target if target is None else resolve_target(target, self.class_names)
         stats = rank_tokens(self.attributions, c, min_count=min_count, top=top)
-        return pd.DataFrame([s.to_json() for s in stats], columns=["token", "mean_abs", "mean", "count", "examples"])
+        return pd.DataFrame([s.to_json() for s in stats],
+                            columns=["token", "mean_abs", "mean", "count", "examples", "bound"])
 
     # --- view state ----------------------------------------------------------------------------------------
 

@@ -35,19 +35,25 @@ _STATIC = Path(__file__).parent.parent / "static"
 # many tokens on a CPU, so that the next click rarely waits for them.
 FOLLOW_UP_DELAY_S = 0.25
 FOLLOW_UP_PASS_TOKENS = 1024
-_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance")
+_RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance",
+                 "versus")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
     "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "errors", "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals",
     "result_for", "state", "progress", "error", "truncated", "faithfulness", "seed", "tolerance", "mode",
-    "interaction_index", "focus", "pairs",
+    "interaction_index", "focus", "pairs", "versus",
 )
 MODES = ("attributions", "interactions")
 
 
 class _Stopped(Exception):
     """Raised inside a job whose refining the user stopped; the estimate shown becomes final."""
+
+
+def _contrast(request: dict[str, Any]) -> dict[str, int]:
+    """The engine's `versus` option for a request: none when it contrasts with no class."""
+    return {} if request.get("versus", -1) < 0 else {"versus": request["versus"]}
 
 
 def _largest_error(result: Attribution) -> float:
@@ -71,6 +77,9 @@ class ExplainWidget(anywidget.AnyWidget):
     exact interactions need no new model evaluation.
     `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
     `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
+    `versus` (a class index or label; the trait holds -1 for none) explains "why `target` rather than
+    `versus`": every class's values are then those of its contrast with `versus` (see `shap_widget.explain`);
+    choosing the versus class as the target swaps the two.
     The sampled estimators (`method="kernel"`, what "auto" picks beyond the exact limit, and "permutation")
     are anytime: the first estimate is shown after its first batch with `state = "refining"`, and refined in
     place until the budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
@@ -85,6 +94,8 @@ class ExplainWidget(anywidget.AnyWidget):
     text_pair = traitlets.Unicode("").tag(sync=True)  # the second text of a sentence pair; "" for one text
     masked = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     target = traitlets.Int(0).tag(sync=True)
+    # The class to contrast with ("why `target` rather than `versus`?"), or -1 for none.
+    versus = traitlets.Int(-1).tag(sync=True)
     method = traitlets.Unicode("auto").tag(sync=True)
     max_evals = traitlets.Int(500).tag(sync=True)
     players = traitlets.Unicode("token").tag(sync=True)
@@ -129,6 +140,7 @@ class ExplainWidget(anywidget.AnyWidget):
         *,
         text_pair: str | None = None,
         target: int | str | None = None,
+        versus: int | str | None = None,
         method: str = "auto",
         max_evals: int = 500,
         players: str = "token",
@@ -180,6 +192,9 @@ class ExplainWidget(anywidget.AnyWidget):
         self._auto_target = target is None
         with self.hold_trait_notifications():
             self.text_pair = text_pair or ""
+        if versus is not None:
+            self.versus = resolve_target(versus, labels)
+            self._auto_target = target is None
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
         self.observe(self._on_interaction_intent, names=["mode", "interaction_index"])
@@ -253,6 +268,15 @@ class ExplainWidget(anywidget.AnyWidget):
     def _valid_target(self, proposal: dict) -> int:
         return resolve_target(int(proposal["value"]), self.labels)
 
+    @traitlets.validate("versus")
+    def _valid_versus(self, proposal: dict) -> int:
+        value = int(proposal["value"])
+        if value == -1:
+            return value
+        if len(self.labels) < 2:
+            raise traitlets.TraitError("versus compares two classes, but this model has one output; keep -1.")
+        return resolve_target(value, self.labels)
+
     @traitlets.validate("mode")
     def _valid_mode(self, proposal: dict) -> str:
         if proposal["value"] not in MODES:
@@ -286,6 +310,10 @@ class ExplainWidget(anywidget.AnyWidget):
     @traitlets.observe("target")
     def _on_target(self, change: dict) -> None:
         self._auto_target = False
+        if change["new"] == self.versus:
+            # "a rather than a" says nothing: the classes trade places
+            self.versus = change["old"]
+            return
         with self._lock:
             # While an explanation is computing, its job measures faithfulness for the target it finds then;
             # after an error, the next explanation will.
@@ -446,6 +474,7 @@ class ExplainWidget(anywidget.AnyWidget):
             "output": self.output,
             "seed": int(self.seed),
             "tolerance": self.tolerance,
+            "versus": int(self.versus),
         }
 
     def _schedule(self) -> None:
@@ -500,7 +529,8 @@ class ExplainWidget(anywidget.AnyWidget):
         """Show `attribution` without computing when its text is opened with nothing masked, the same
         players, budget and output, and `method` (the method it was asked for), e.g. rows of a saved run."""
         a = attribution
-        self._known[(a.text, a.text_pair, a.players, method, int(a.max_evals), a.output)] = a
+        self._known[(a.text, a.text_pair, a.players, method, int(a.max_evals), a.output,
+                     -1 if a.versus is None else a.versus)] = a
 
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
         # Someone is looking at this one: background work on the same model waits at its next batch.
@@ -510,7 +540,7 @@ class ExplainWidget(anywidget.AnyWidget):
     def _compute_now(self, generation: int, request: dict[str, Any]) -> None:
         known = None if request["masked"] else self._known.get(
             (request["text"], request["text_pair"] if self._pair else None, request["players"], request["method"],
-             request["max_evals"], request["output"]))
+             request["max_evals"], request["output"], request["versus"]))
         shown: Attribution | None = None
         try:
             estimates = [known] if known is not None else self._explainer.refine(
@@ -524,6 +554,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 seed=request["seed"],
                 tolerance=request["tolerance"],
                 on_progress=lambda done, total: self._progress(generation, done, total),
+                **_contrast(request),
             )
             for estimate in estimates:
                 if self._stopping(generation) and not estimate.final:
@@ -578,7 +609,10 @@ class ExplainWidget(anywidget.AnyWidget):
                 self.truncated = result.truncated
                 self.result_for = request
                 if self._auto_target and self.labels:
-                    self.target = int(np.argmax(result.probabilities_full))
+                    probs = np.array(result.probabilities_full, dtype=np.float64)
+                    if 0 <= self.versus < len(probs) and len(probs) > 1:
+                        probs[self.versus] = -np.inf  # the most likely class other than the one it is set against
+                    self.target = int(np.argmax(probs))
                     self._auto_target = True
                 if result.final:
                     self.progress = 1.0
@@ -615,6 +649,7 @@ class ExplainWidget(anywidget.AnyWidget):
             method="exact" if attribution.method == "exact" else "auto", output=request["output"],
             players=request["players"], masked=request["masked"],
             max_evals=max(int(request["max_evals"]), sampled_minimum(n_free)), on_progress=on_progress,
+            **_contrast(request),
         )
 
     def _interact(self, generation: int, request: dict[str, Any], result: Attribution) -> None:

@@ -39,7 +39,9 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
 
     A class whose label collides with one of the first three columns is named `value[<label>]`. Sampled
     values come with their standard errors, one column per class after the values, named `<column> se`;
-    exact values have none.
+    exact values have none. For a contrast (`versus`) the columns are named "<class> vs <versus class>" and
+    the versus class itself is left out. `frame.attrs["explained"]` says what each value column adds up to,
+    e.g. "P(positive)" or "log P(negative) - log P(positive)".
     """
     import pandas as pd
 
@@ -51,13 +53,16 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     }
     if attribution.segments is not None:
         columns["segment"] = list(attribution.segments)
-    names = [_class_column(label, _RESERVED_COLUMNS) for label in attribution.labels]
-    for c, name in enumerate(names):
-        columns[name] = attribution.values[:, c].astype(float)
+    names = [_class_column(label, _RESERVED_COLUMNS) for label in attribution.output_names]
+    shown = [c for c in range(len(names)) if c != attribution.versus]  # a class against itself is all zeros
+    for c in shown:
+        columns[names[c]] = attribution.values[:, c].astype(float)
     if attribution.errors is not None:
-        for c, name in enumerate(names):
-            columns[f"{name} se"] = attribution.errors[:, c].astype(float)
-    return pd.DataFrame(columns)
+        for c in shown:
+            columns[f"{names[c]} se"] = attribution.errors[:, c].astype(float)
+    frame = pd.DataFrame(columns)
+    frame.attrs["explained"] = {names[c]: attribution.explained(c) for c in shown}
+    return frame
 
 
 def interactions_dataframe(interactions: "Interactions") -> "pd.DataFrame":

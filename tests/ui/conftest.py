@@ -238,10 +238,10 @@ def _stop_server(server: LabServer, process: subprocess.Popen[bytes], runtime_di
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """A JupyterLab server on a free localhost port, isolated from the user's Jupyter setup."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+@contextlib.contextmanager
+def running_lab_server(base: Path) -> Iterator[LabServer]:
+    """A JupyterLab server on a free localhost port under `base`, isolated from the user's Jupyter setup
+    (also used by docs/screenshots.py)."""
     root_dir = base / "notebooks"
     root_dir.mkdir()
     env = {
@@ -284,6 +284,13 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         yield server
     finally:
         _stop_server(server, process, base / "runtime")
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A JupyterLab server on a free localhost port, isolated from the user's Jupyter setup."""
+    with running_lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
