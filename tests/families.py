@@ -3,9 +3,11 @@
 Each factory builds its family's kind of tokenizer with the `tokenizers` library (WordPiece and byte-level
 BPE trained on CORPUS; a SentencePiece Unigram vocabulary written out; a SentencePiece-style BPE trained
 over a Metaspace pre-tokenizer), wraps it in the class a real checkpoint of that family loads to (or in a
-generic PreTrainedTokenizerFast), and builds a 2-layer model of hidden size 32 from a config, with large
-random weights so outputs vary with the input. Nothing is downloaded. Words outside CORPUS, such as
-"storyline" and "unwatchable", split into several pieces in every family.
+generic PreTrainedTokenizerFast), and builds a 2-layer model of hidden size 32 from a config (T5 and BART:
+one encoder and one decoder layer), with large random weights so outputs vary with the input. Nothing is
+downloaded. Words outside CORPUS, such as "storyline" and "unwatchable", split into several pieces in every
+family. FAMILIES are the families of tests/test_families.py; MATRIX adds the decoder classifiers (Qwen2,
+Llama, Mistral, Gemma, OPT), encoder-decoders (T5, BART), ModernBERT, XLM-R and FNet.
 """
 
 from __future__ import annotations
