@@ -3,9 +3,11 @@
 Each factory builds its family's kind of tokenizer with the `tokenizers` library (WordPiece and byte-level
 BPE trained on CORPUS; a SentencePiece Unigram vocabulary written out; a SentencePiece-style BPE trained
 over a Metaspace pre-tokenizer), wraps it in the class a real checkpoint of that family loads to (or in a
-generic PreTrainedTokenizerFast), and builds a 2-layer model of hidden size 32 from a config, with large
-random weights so outputs vary with the input. Nothing is downloaded. Words outside CORPUS, such as
-"storyline" and "unwatchable", split into several pieces in every family.
+generic PreTrainedTokenizerFast), and builds a 2-layer model of hidden size 32 from a config (T5 and BART:
+one encoder and one decoder layer), with large random weights so outputs vary with the input. Nothing is
+downloaded. Words outside CORPUS, such as "storyline" and "unwatchable", split into several pieces in every
+family. FAMILIES are the families of tests/test_families.py; MATRIX adds the decoder classifiers (Qwen2,
+Llama, Mistral, Gemma, OPT), encoder-decoders (T5, BART), ModernBERT, XLM-R and FNet.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from transformers import (
     FNetConfig,
     FNetForSequenceClassification,
     FNetTokenizer,
+    Gemma2Config,
+    Gemma2ForSequenceClassification,
     GemmaConfig,
     GemmaForSequenceClassification,
     GemmaTokenizer,
@@ -39,6 +43,8 @@ from transformers import (
     Qwen2Config,
     Qwen2ForSequenceClassification,
     Qwen2Tokenizer,
+    Qwen3Config,
+    Qwen3ForSequenceClassification,
     T5Config,
     T5ForSequenceClassification,
     T5Tokenizer,
@@ -318,14 +324,28 @@ def xlm_roberta(seed: int = 0, dropout: float = 0.0):
     return _roberta_like(XLMRobertaConfig, XLMRobertaForSequenceClassification, tokenizer, seed, dropout)
 
 
+def _decoder_classifier(config_class, model_class, tokenizer, seed: int, dropout: float, **config):
+    """A 2-layer decoder classifier (grouped-query attention, one key/value head) with the tokenizer's ids."""
+    torch.manual_seed(seed)
+    ids = {f"{n}_token_id": getattr(tokenizer, f"{n}_token_id") for n in ("pad", "bos", "eos")}
+    cfg = config_class(vocab_size=len(tokenizer), attention_dropout=dropout, **{**ids, **config}, **_DECODER)
+    return model_class(cfg).eval(), tokenizer
+
+
+def _qwen2_tokenizer():
+    vocab, merges = _byte_level_bpe(["<|endoftext|>"])
+    return Qwen2Tokenizer(vocab=vocab, merges=merges, model_max_length=MAX_POSITIONS)
+
+
 def qwen2(seed: int = 0, dropout: float = 0.0):
     """Qwen2: byte-level BPE, no special tokens added; <|endoftext|> is its pad, eos and unk at once."""
-    vocab, merges = _byte_level_bpe(["<|endoftext|>"])
-    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, model_max_length=MAX_POSITIONS)
-    torch.manual_seed(seed)
-    cfg = Qwen2Config(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, attention_dropout=dropout,
-                      **_DECODER)
-    return Qwen2ForSequenceClassification(cfg).eval(), tokenizer
+    return _decoder_classifier(Qwen2Config, Qwen2ForSequenceClassification, _qwen2_tokenizer(), seed, dropout)
+
+
+def qwen3(seed: int = 0, dropout: float = 0.0):
+    """Qwen3: Qwen2's tokenizer; normalised queries and keys."""
+    return _decoder_classifier(Qwen3Config, Qwen3ForSequenceClassification, _qwen2_tokenizer(), seed, dropout,
+                               head_dim=16)
 
 
 def _llama_tokenizer():
@@ -336,33 +356,31 @@ def _llama_tokenizer():
 def llama(seed: int = 0, dropout: float = 0.0):
     """Llama: SentencePiece-style BPE over a Metaspace that does not split (word_ids() is 0 throughout),
     <s> first, no mask or pad token; no pad id in the config, as released checkpoints."""
-    tokenizer = _llama_tokenizer()
-    torch.manual_seed(seed)
-    cfg = LlamaConfig(vocab_size=len(tokenizer), pad_token_id=None, bos_token_id=tokenizer.bos_token_id,
-                      eos_token_id=tokenizer.eos_token_id, attention_dropout=dropout, **_DECODER)
-    return LlamaForSequenceClassification(cfg).eval(), tokenizer
+    return _decoder_classifier(LlamaConfig, LlamaForSequenceClassification, _llama_tokenizer(), seed, dropout)
 
 
 def mistral(seed: int = 0, dropout: float = 0.0):
     """Mistral: the Llama tokenizer, sliding-window attention off (a window longer than any input)."""
-    tokenizer = _llama_tokenizer()
-    torch.manual_seed(seed)
-    cfg = MistralConfig(vocab_size=len(tokenizer), pad_token_id=None, bos_token_id=tokenizer.bos_token_id,
-                        eos_token_id=tokenizer.eos_token_id, sliding_window=None, attention_dropout=dropout,
-                        head_dim=16, **_DECODER)
-    return MistralForSequenceClassification(cfg).eval(), tokenizer
+    return _decoder_classifier(MistralConfig, MistralForSequenceClassification, _llama_tokenizer(), seed, dropout,
+                               sliding_window=None, head_dim=16)
+
+
+def _gemma_tokenizer():
+    vocab, merges = _sentencepiece_bpe(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])
+    return GemmaTokenizer(vocab=vocab, merges=merges, add_bos_token=True, model_max_length=MAX_POSITIONS)
 
 
 def gemma(seed: int = 0, dropout: float = 0.0):
     """Gemma: SentencePiece-style BPE where spaces become '▁' before splitting (word_ids() is 0 throughout),
     <bos> first, <pad> as the config's pad id, and a <mask> token."""
-    vocab, merges = _sentencepiece_bpe(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])
-    tokenizer = GemmaTokenizer(vocab=vocab, merges=merges, add_bos_token=True, model_max_length=MAX_POSITIONS)
-    torch.manual_seed(seed)
-    cfg = GemmaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, head_dim=16,
-                      bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                      attention_dropout=dropout, **_DECODER)
-    return GemmaForSequenceClassification(cfg).eval(), tokenizer
+    return _decoder_classifier(GemmaConfig, GemmaForSequenceClassification, _gemma_tokenizer(), seed, dropout,
+                               head_dim=16)
+
+
+def gemma2(seed: int = 0, dropout: float = 0.0):
+    """Gemma 2: Gemma's tokenizer; soft-capped logits, local and global attention layers."""
+    return _decoder_classifier(Gemma2Config, Gemma2ForSequenceClassification, _gemma_tokenizer(), seed, dropout,
+                               head_dim=16, sliding_window=8)
 
 
 def opt(seed: int = 0, dropout: float = 0.0):
@@ -445,11 +463,14 @@ MATRIX: dict[str, Family] = {
         Family("xlm-roberta", "SentencePiece Unigram (XLMRobertaTokenizer)", xlm_roberta, ("<s>", "</s>"), "mask",
                _WORD_IDS, False),
         Family("qwen2", "byte-level BPE (Qwen2Tokenizer)", qwen2, (), "pad", _WORD_IDS, True, decoder=True),
+        Family("qwen3", "byte-level BPE (Qwen2Tokenizer)", qwen3, (), "pad", _WORD_IDS, True, decoder=True),
         Family("llama", "SentencePiece-style BPE (LlamaTokenizer)", llama, ("<s>",), "unk", _SPACES, False,
                decoder=True),
         Family("mistral", "SentencePiece-style BPE (LlamaTokenizer)", mistral, ("<s>",), "unk", _SPACES, False,
                decoder=True),
         Family("gemma", "SentencePiece-style BPE (GemmaTokenizer)", gemma, ("<bos>",), "mask", _SPACES, False,
+               decoder=True),
+        Family("gemma2", "SentencePiece-style BPE (GemmaTokenizer)", gemma2, ("<bos>",), "mask", _SPACES, False,
                decoder=True),
         Family("opt", "byte-level BPE (GPT2Tokenizer, OPT's specials)", opt, ("</s>",), "pad", _WORD_IDS, True,
                decoder=True),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from families import FAMILIES, gpt2
+from families import FAMILIES, MATRIX, gpt2
 from shap_widget.engine import estimators
 from shap_widget.engine.evaluator import Evaluator
 from shap_widget.engine.explain import Explainer
@@ -34,14 +34,17 @@ def _requests(tok, rule, seed=0):
     return out
 
 
-@pytest.mark.parametrize("name", ["bert", "roberta", "distilbert", "deberta-v2", "gpt2", "gpt2-pad-eos"])
-@pytest.mark.parametrize("mask", ["auto", "attention"])
+@pytest.mark.parametrize(("name", "mask"), [
+    *((name, mask) for name in ["bert", "roberta", "distilbert", "deberta-v2", "gpt2", "gpt2-pad-eos"]
+      for mask in ["auto", "attention"]),
+    *((name, "auto") for name in ["qwen2", "llama", "gemma", "opt", "t5", "bart", "fnet"]),
+])
 def test_padded_rows_equal_each_input_alone(name, mask):
     """Padding short inputs to a long one's length (or grouping equal lengths) must not change any output.
 
     In float64, so that what is left is padding's effect and not float32 rounding of other batch shapes.
     """
-    model, tok = gpt2(pad_as_eos=True) if name == "gpt2-pad-eos" else FAMILIES[name].build()
+    model, tok = gpt2(pad_as_eos=True) if name == "gpt2-pad-eos" else {**MATRIX, **FAMILIES}[name].build()
     model = model.double()
     rule = resolve_mask_rule(tok, mask)
     requests = _requests(tok, rule)
@@ -52,8 +55,10 @@ def test_padded_rows_equal_each_input_alone(name, mask):
         np.testing.assert_allclose(out, alone, atol=1e-9, rtol=0)
     lengths = {len(enc.input_ids) for enc, _, _ in requests}
     assert len(lengths) >= 3  # texts of several lengths, so sharing a pass means padding
-    if model.config.pad_token_id in (None, rule.token_id):
-        # without a pad id, or when a last-token classifier's pad id masks, only equal lengths share a pass
+    pad = model.config.pad_token_id
+    if pad is None or (packed.pools_by_pad and pad == rule.token_id) or not packed.reads_attention:
+        # without a pad id, when a last-token classifier's pad id masks, or for a model that takes no attention
+        # mask (FNet), only equal lengths share a pass
         assert packed.forward_calls == len(lengths)
     else:
         assert packed.forward_calls == 1
