@@ -22,11 +22,11 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed js/node_modules/.installed chromium
 	cd js && npm test
-	$(MAKE) docs
 	$(BIN)/python -m pytest
+	$(MAKE) docs
 
 # The documentation site into site/; any warning (a broken link, a docstring it cannot render) fails the build.
-# DOCS_EXECUTE=true runs the notebooks first, so the site shows their outputs (minutes on a CPU).
+# The notebooks show the outputs of the copies the tests executed (build/notebooks/), where there are any.
 docs: $(BIN)/.installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 

@@ -14,6 +14,7 @@ nbclient = pytest.importorskip("nbclient")
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+EXECUTED = REPO / "build" / "notebooks"
 CELL_TIMEOUT_S = 600
 KERNEL = "shap-widget-tests"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -58,6 +59,8 @@ def executed(kernel_specs):
             finally:
                 created.update(p for p in folder.iterdir() if p not in before)
             written = [p for p in folder.iterdir() if p not in before or p.stat().st_mtime_ns != before[p]]
+            EXECUTED.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, EXECUTED / path.name)  # the documentation site renders this copy, outputs and all
             done[path.name] = (nb, written)
         return done[path.name]
 
