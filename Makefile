@@ -1,7 +1,8 @@
 SHELL := /bin/bash
 
 # Two entry points: `make demo` (set up, then open the quick-start notebook in JupyterLab) and
-# `make test` (set up, then run every test: Python, JavaScript and real-browser). Both start from a clean clone.
+# `make test` (set up, then run every test: Python, JavaScript and real-browser, and build the documentation
+# site strictly). Both start from a clean clone.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8888
 
-.PHONY: demo test test-python test-js setup setup-js chromium build-js benchmark clean
+.PHONY: demo test docs setup chromium build-js benchmark clean
 
 demo: $(BIN)/.installed
 	@token=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(24))"); \
@@ -22,6 +23,12 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed js/node_modules/.installed chromium
 	cd js && npm test
 	$(BIN)/python -m pytest
+	$(MAKE) docs
+
+# The documentation site into site/; any warning (a broken link, a docstring it cannot render) fails the build.
+# The notebooks show the outputs of the copies the tests executed (build/notebooks/), where there are any.
+docs: $(BIN)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 setup: $(BIN)/.installed js/node_modules/.installed chromium
 
@@ -47,4 +54,4 @@ benchmark: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_engine.py
 
 clean:
-	rm -rf $(VENV) js/node_modules
+	rm -rf $(VENV) js/node_modules site

@@ -14,6 +14,7 @@ nbclient = pytest.importorskip("nbclient")
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+EXECUTED = REPO / "build" / "notebooks"
 CELL_TIMEOUT_S = 600
 KERNEL = "shap-widget-tests"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -58,6 +59,8 @@ def executed(kernel_specs):
             finally:
                 created.update(p for p in folder.iterdir() if p not in before)
             written = [p for p in folder.iterdir() if p not in before or p.stat().st_mtime_ns != before[p]]
+            EXECUTED.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, EXECUTED / path.name)  # the documentation site renders this copy, outputs and all
             done[path.name] = (nb, written)
         return done[path.name]
 
@@ -94,11 +97,15 @@ def test_notebook_runs_without_errors(path, executed):
     assert code and all(c.get("execution_count") for c in code)
 
 
-def test_quickstart_writes_a_standalone_page(executed):
-    """The quick start's export cell leaves an HTML page with the widget's tokens next to the notebook."""
-    _, written = executed(REPO / "notebooks" / "quickstart.ipynb")
-    pages = [p for p in written if p.suffix == ".html"]
-    assert pages, "the quick start should write an HTML export"
+def test_quickstart_writes_a_standalone_page_outside_the_checkout(executed):
+    """The quick start's export cell writes an HTML page with the widget's tokens, and leaves nothing in notebooks/."""
+    nb, written = executed(REPO / "notebooks" / "quickstart.ipynb")
+    assert written == [], f"running the quick start left {written} in notebooks/"
+    printed = "".join(
+        out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+    )
+    pages = [Path(line.split()[1]) for line in printed.splitlines() if line.startswith("wrote ")]
+    assert pages and pages[0].suffix == ".html" and REPO not in pages[0].resolve().parents
     from shap_widget.widgets.export import read_state
 
     state = read_state(pages[0].read_text(encoding="utf-8"))

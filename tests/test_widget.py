@@ -135,3 +135,17 @@ def test_from_pipeline_uses_the_pipeline_model_and_tokenizer(model, tokenizer):
     pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device=torch.device("cpu"))
     w = ExplainWidget.from_pipeline(pipe, text=TEXT).wait(60)
     assert w.state == "ready" and len(w.values) == 9
+
+
+def test_a_front_end_cannot_overwrite_results_or_state(model, tokenizer):
+    """A host that sends back its stale copy of the state (marimo, older clients) changes only the intents."""
+    w = ExplainWidget(model, tokenizer, text=TEXT, method="exact", max_evals=1024).wait(60)
+    values, request = w.values, dict(w.result_for)
+    w.set_state({"state": "refining", "values": [[0.0] * 3] * 9, "result_for": {}, "error": "stale"})
+    assert (w.state, w.values, w.result_for, w.error) == ("ready", values, request, "")
+    w.set_state({"masked": [2], "state": "ready"})
+    w.wait(60)
+    assert w.state == "ready" and w.masked == [2] and w.result_for["masked"] == [2]
+    assert w.values[2] == [0.0, 0.0, 0.0] and w.values != values
+    w.set_state({"shown_for": dict(w.result_for)})
+    assert w.shown_for == w.result_for

@@ -1,14 +1,18 @@
 import { createHistory } from "./history.js";
-import { TRAITS, sameMask, sortedMask, toggled } from "./state.js";
+import { TRAITS, normalize, resultMatches, sameMask, sortedMask, toggled } from "./state.js";
 import { createView } from "./view.js";
 
 // Traits that only the kernel sets; a change to any of them answers a
 // pending intent.
 const KERNEL_ANSWERS = ["state", "progress", "result_for", "error"];
+const SETTLED = ["ready", "error"];
 
 function render({ model, el }) {
   const history = createHistory();
   let pending = false;
+  // The first result, or a user's action, awaits its settled result, which the view then reports as shown
+  // (`shown_for`): hosts that re-run cells when the front end writes (marimo) then show cells the settled state.
+  let unsettled = false;
 
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
@@ -17,6 +21,7 @@ function render({ model, el }) {
 
   const send = (changes, { awaitsKernel = false } = {}) => {
     if (awaitsKernel) pending = true;
+    unsettled = true;
     for (const [name, value] of Object.entries(changes)) model.set(name, value);
     model.save_changes();
     view.update(snapshot());
@@ -87,17 +92,31 @@ function render({ model, el }) {
     },
   });
 
+  const settled = (current) =>
+    !current.pending &&
+    SETTLED.includes(current.state) &&
+    (current.state === "error" || resultMatches(normalize(current)));
+
+  const reportSettled = () => {
+    if (!unsettled || !settled(snapshot())) return;
+    unsettled = false;
+    model.set("shown_for", model.get("result_for"));
+    model.save_changes();
+  };
+
   const handlers = TRAITS.map((name) => {
     const handler = () => {
       if (KERNEL_ANSWERS.includes(name)) pending = false;
       if (name === "text" || name === "text_pair" || name === "players") history.clear();
       view.update(snapshot());
+      if (KERNEL_ANSWERS.includes(name)) reportSettled();
     };
     model.on(`change:${name}`, handler);
     return [`change:${name}`, handler];
   });
 
   view.update(snapshot());
+  unsettled = !settled(snapshot());
 
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);

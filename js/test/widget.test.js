@@ -74,6 +74,29 @@ describe("masking", () => {
     expect(root().dataset.stale).toBe("true");
   });
 
+  it("reports the settled result of a click as shown, once, and never a refining or older one", () => {
+    const shown = () => model.sets.filter(([name]) => name === "shown_for").map(([, value]) => value);
+    token(3).click();
+    model.kernel({ state: "ready", result_for: sampleState().result_for });
+    model.kernel({ state: "refining", result_for: { ...sampleState().result_for, masked: [3] } });
+    expect(shown()).toEqual([]);
+    answer();
+    expect(shown()).toEqual([model.get("result_for")]);
+    expect(shown()[0].masked).toEqual([3]);
+    model.kernel({ state: "ready", progress: 1 });
+    expect(shown()).toHaveLength(1);
+  });
+
+  it("reports the first settled result when it renders before the kernel has one", () => {
+    cleanup();
+    model = fakeModel(sampleState({ state: "computing", result_for: {}, values: [] }));
+    cleanup = widget.render({ model, el });
+    expect(model.saved).toBe(0);
+    answer();
+    expect(model.sets.filter(([name]) => name === "shown_for")).toEqual([["shown_for", model.get("result_for")]]);
+    expect(model.saved).toBe(1);
+  });
+
   it("Enter and Space toggle the focused token; arrows move focus", () => {
     token(1).focus();
     key(token(1), "Enter");

@@ -1563,15 +1563,18 @@ function renderStatic({ el, state }) {
 
 // src/widget.js
 var KERNEL_ANSWERS = ["state", "progress", "result_for", "error"];
+var SETTLED = ["ready", "error"];
 function render({ model, el }) {
   const history = createHistory();
   let pending = false;
+  let unsettled = false;
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
     return { ...state, pending, canUndo: history.size > 0 };
   };
   const send = (changes, { awaitsKernel = false } = {}) => {
     if (awaitsKernel) pending = true;
+    unsettled = true;
     for (const [name, value] of Object.entries(changes)) model.set(name, value);
     model.save_changes();
     view.update(snapshot());
@@ -1637,16 +1640,25 @@ function render({ model, el }) {
       model.send({ event: "stop", result_for: model.get("result_for") });
     }
   });
+  const settled = (current) => !current.pending && SETTLED.includes(current.state) && (current.state === "error" || resultMatches(normalize(current)));
+  const reportSettled = () => {
+    if (!unsettled || !settled(snapshot())) return;
+    unsettled = false;
+    model.set("shown_for", model.get("result_for"));
+    model.save_changes();
+  };
   const handlers = TRAITS.map((name) => {
     const handler = () => {
       if (KERNEL_ANSWERS.includes(name)) pending = false;
       if (name === "text" || name === "text_pair" || name === "players") history.clear();
       view.update(snapshot());
+      if (KERNEL_ANSWERS.includes(name)) reportSettled();
     };
     model.on(`change:${name}`, handler);
     return [`change:${name}`, handler];
   });
   view.update(snapshot());
+  unsettled = !settled(snapshot());
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
     view.destroy();

@@ -45,6 +45,12 @@ VIEW_TRAITS = (
     "interaction_index", "focus", "pairs", "versus",
 )
 MODES = ("attributions", "interactions")
+# What a front end may set: the intents, and `shown_for`. Everything else is the kernel's, so a host that sends
+# back its whole copy of the state (or a stale part of it) cannot overwrite a result.
+FRONT_END_TRAITS = frozenset(
+    ("shown_for", "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "seed",
+     "tolerance", "mode", "interaction_index", "focus")
+)
 
 
 class _Stopped(Exception):
@@ -131,6 +137,10 @@ class ExplainWidget(anywidget.AnyWidget):
     interaction_index = traitlets.Unicode("SII").tag(sync=True)
     focus = traitlets.Int(-1).tag(sync=True)
     pairs = traitlets.Dict(default_value={}).tag(sync=True)
+    # Set by the front end only: the `result_for` of the settled result it drew after a user's action. Hosts
+    # that re-run cells when a widget's front end writes (marimo's `mo.ui.anywidget`) then re-run them once the
+    # result is ready, so those cells see the final state rather than the one at the click.
+    shown_for = traitlets.Dict(default_value={}).tag(sync=True)
 
     def __init__(
         self,
@@ -340,6 +350,10 @@ class ExplainWidget(anywidget.AnyWidget):
         """Unmask every player."""
         self.masked = []
         return self
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a front end's changes to the intents; the results and `state` stay the kernel's."""
+        super().set_state({k: v for k, v in sync_data.items() if k in FRONT_END_TRAITS})
 
     def stop(self) -> "ExplainWidget":
         """Stop refining: the estimate shown now becomes the final one (state "ready").
