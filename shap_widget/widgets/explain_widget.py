@@ -48,8 +48,8 @@ MODES = ("attributions", "interactions")
 # What a front end may set: the intents, and `shown_for`. Everything else is the kernel's, so a host that sends
 # back its whole copy of the state (or a stale part of it) cannot overwrite a result.
 FRONT_END_TRAITS = frozenset(
-    ("shown_for", "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "seed",
-     "tolerance", "mode", "interaction_index", "focus")
+    ("shown_for", "text", "text_pair", "masked", "target", "versus", "method", "max_evals", "players", "output",
+     "seed", "tolerance", "mode", "interaction_index", "focus")
 )
 
 
