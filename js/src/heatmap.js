@@ -1,7 +1,8 @@
 import { h, setAttr } from "./dom.js";
-import { colorFor, scaleMax, valueAt } from "./scale.js";
+import { colorFor, isMissing, scaleMax, valueAt } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { segmentRow } from "./pair.js";
+import { setTokenText, setVisibleText, tokenLabel } from "./text_safety.js";
 import { errorAt, errorSuffix, markToken } from "./uncertainty.js";
 
 const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
@@ -49,11 +50,9 @@ export function createHeatmap({ onToggle, readOnly = false }) {
     tokenEls = tokens.map((token, i) => {
       row = segmentRow(el, row, tokens, i);
       const prefix = String(token?.prefix ?? "");
-      if (prefix) row.append(prefix);
-      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
-        String(token?.text ?? ""),
-      ]);
-      row.append(span);
+      if (prefix) row.append(setVisibleText(h("span", { class: "sw-prefix" }), prefix, { keepLayout: true }));
+      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i });
+      row.append(setTokenText(span, token?.text));
       return span;
     });
     if (tokens.length === 0) {
@@ -75,16 +74,18 @@ export function createHeatmap({ onToggle, readOnly = false }) {
 
     tokenEls.forEach((span, i) => {
       const value = valueAt(s.values, i, classIndex);
+      const missing = isMissing(s.values, i, classIndex);
       const isMasked = masked.has(i);
       const color = isMasked ? colorFor(0, max) : colorFor(value, max);
-      const text = String(s.tokens[i]?.text ?? "");
-      const shown = text.trim() === "" ? JSON.stringify(text) : text;
-      const se = isMasked ? null : errorAt(s.errors, i, classIndex);
-      const number = formatPrecise(value) + errorSuffix(se);
+      const shown = tokenLabel(s.tokens[i]?.text ?? "");
+      const se = isMasked || missing ? null : errorAt(s.errors, i, classIndex);
+      const number = missing ? "no value (missing)" : formatPrecise(value) + errorSuffix(se);
 
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
-      setAttr(span, "data-value", plainNumber(value));
+      setAttr(span, "data-value", missing ? null : plainNumber(value));
+      setAttr(span, "data-missing", missing ? "true" : null);
+      span.classList.toggle("sw-missing", missing);
       setAttr(span, "aria-label", `${shown}: ${number}`);
       setAttr(
         span,

@@ -16,6 +16,18 @@ export function valueAt(values, index, classIndex) {
   return Number.isFinite(v) ? v : 0;
 }
 
+/**
+ * Whether a player's row of values holds an entry for this class that is no
+ * number (null, NaN or infinite): shown as missing, never as 0. A row without
+ * that entry (nothing computed yet) is not missing.
+ */
+export function isMissing(values, index, classIndex) {
+  const row = values?.[index];
+  if (!Array.isArray(row) || row.length <= classIndex) return false;
+  const v = row[classIndex];
+  return v == null || !Number.isFinite(Number(v));
+}
+
 /** Largest |value| of one class over the players not in `masked`. */
 export function scaleMax(values, classIndex, masked = []) {
   const skip = new Set(masked);

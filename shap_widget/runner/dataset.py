@@ -171,6 +171,15 @@ class _ByIndex(Sequence):
             raise IndexError(f"index {index} is out of range for {self._n} texts")
         return self._values.get(i, self._default)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (list, tuple, _ByIndex)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(self[i]) for i in range(min(self._n, 6)))
+        return f"[{shown}{', ...' if self._n > 6 else ''}] ({self._n} texts, {len(self._values)} known)"
+
 
 class DatasetResults:
     """The explanations of a dataset run, by input position: iterate (input order), `len`, `results[i]`.
