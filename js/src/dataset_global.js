@@ -2,6 +2,7 @@ import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise } from "./format.js";
 import { NEGATIVE_RGB, POSITIVE_RGB } from "./scale.js";
 import { className, sameToken } from "./dataset_state.js";
+import { setTokenText } from "./text_safety.js";
 
 /**
  * Tokens ranked by mean |SHAP value| towards one class over the explained
@@ -67,7 +68,7 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
           "\nClick to show only the examples that contain it",
       },
       [
-        h("span", { class: "sw-global-name", text: stat.token }),
+        setTokenText(h("span", { class: "sw-global-name" }), stat.token),
         h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
         h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
         h("span", { class: "sw-global-count sw-num", text: `×${stat.count}` }),

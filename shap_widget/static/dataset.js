@@ -212,100 +212,6 @@ function createFilters({ onFilter }) {
 var NEGATIVE_RGB = [0, 94, 160];
 var POSITIVE_RGB = [196, 78, 0];
 
-// src/dataset_global.js
-function createGlobalView({ onToken, onTarget, onMinCount }) {
-  const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
-  target.addEventListener("change", () => onTarget(Number(target.value)));
-  const minCount = h("input", {
-    type: "number",
-    class: "sw-global-min-count",
-    min: 1,
-    step: 1,
-    inputmode: "numeric",
-    "aria-label": "Minimum number of occurrences",
-    title: "Only tokens that occur at least this often"
-  });
-  let shownMinCount = null;
-  minCount.addEventListener("change", () => {
-    const n = Math.round(Number(minCount.value));
-    if (Number.isFinite(n) && n >= 1) onMinCount(n);
-    else minCount.value = String(shownMinCount);
-  });
-  const heading = h("div", { class: "sw-global-head" }, [
-    h("span", { class: "sw-global-title", text: "Mean |SHAP| towards" }),
-    target,
-    h("label", { class: "sw-field" }, [h("span", { class: "sw-field-label", text: "min. count" }), minCount])
-  ]);
-  const list = h("ol", { class: "sw-global-list" });
-  const empty = h("div", { class: "sw-global-empty sw-empty" });
-  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [heading, list, empty]);
-  list.addEventListener("click", (event) => {
-    const button = event.target instanceof Element ? event.target.closest(".sw-global-token") : null;
-    if (button && list.contains(button)) onToken(button.dataset.token);
-  });
-  let optionsKey = null;
-  let itemsKey = null;
-  function item(s, stat, max) {
-    const share = max > 0 ? Math.min(1, Number(stat.mean_abs) / max) : 0;
-    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
-    const fill = h("span", { class: "sw-global-fill" });
-    fill.style.width = `${(share * 100).toFixed(1)}%`;
-    fill.style.background = `rgb(${rgb.join(", ")})`;
-    const label = className(s, s.global_target);
-    const direction = Number(stat.mean) < 0 ? `away from ${label}` : `towards ${label}`;
-    const button = h(
-      "button",
-      {
-        type: "button",
-        class: "sw-global-token",
-        "data-token": stat.token,
-        "data-mean-abs": stat.mean_abs,
-        "data-count": stat.count,
-        "data-examples": stat.examples,
-        title: `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}, mean ${formatPrecise(stat.mean)} (${direction}); ${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}
-Click to show only the examples that contain it`
-      },
-      [
-        h("span", { class: "sw-global-name", text: stat.token }),
-        h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
-        h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
-        h("span", { class: "sw-global-count sw-num", text: `\xD7${stat.count}` })
-      ]
-    );
-    return h("li", {}, [button]);
-  }
-  function update(s) {
-    const key = JSON.stringify(s.labels);
-    if (key !== optionsKey) {
-      optionsKey = key;
-      target.replaceChildren(...s.labels.map((name, i) => h("option", { value: String(i), text: String(name) })));
-    }
-    target.value = String(s.global_target);
-    if (document.activeElement !== minCount || shownMinCount !== s.global_min_count) {
-      minCount.value = String(s.global_min_count);
-    }
-    shownMinCount = s.global_min_count;
-    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
-    if (tokensKey !== itemsKey) {
-      itemsKey = tokensKey;
-      const max = Math.max(0, ...s.global_tokens.map((t) => Number(t.mean_abs) || 0));
-      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
-    }
-    for (const button of list.querySelectorAll(".sw-global-token")) {
-      setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");
-    }
-    empty.hidden = s.global_tokens.length > 0;
-    let message = `No token occurs ${s.global_min_count} or more times in the explained examples.`;
-    if (s.state === "predicting" || s.state === "explaining" && s.n_explained === 0) {
-      message = "Tokens appear here as the examples are explained.";
-    } else if (s.state !== "explaining" && s.n_explained === 0) {
-      message = "No examples were explained.";
-    }
-    setText(empty, message);
-  }
-  return { el, update };
-}
-
 // src/text_safety.js
 var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
 var LAYOUT = /* @__PURE__ */ new Set(["	", "\n", "\r"]);
@@ -361,6 +267,106 @@ function setVisibleText(el, text, options = {}) {
     )
   );
   return el;
+}
+function setTokenText(el, text) {
+  if (String(text ?? "") !== "") return setVisibleText(el, text);
+  const title = "no characters of its own (part of a character split over several tokens)";
+  el.replaceChildren(h("span", { class: "sw-invisible", "data-code": "", title, text: "\u25CC" }));
+  return el;
+}
+
+// src/dataset_global.js
+function createGlobalView({ onToken, onTarget, onMinCount }) {
+  const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
+  target.addEventListener("change", () => onTarget(Number(target.value)));
+  const minCount = h("input", {
+    type: "number",
+    class: "sw-global-min-count",
+    min: 1,
+    step: 1,
+    inputmode: "numeric",
+    "aria-label": "Minimum number of occurrences",
+    title: "Only tokens that occur at least this often"
+  });
+  let shownMinCount = null;
+  minCount.addEventListener("change", () => {
+    const n = Math.round(Number(minCount.value));
+    if (Number.isFinite(n) && n >= 1) onMinCount(n);
+    else minCount.value = String(shownMinCount);
+  });
+  const heading = h("div", { class: "sw-global-head" }, [
+    h("span", { class: "sw-global-title", text: "Mean |SHAP| towards" }),
+    target,
+    h("label", { class: "sw-field" }, [h("span", { class: "sw-field-label", text: "min. count" }), minCount])
+  ]);
+  const list = h("ol", { class: "sw-global-list" });
+  const empty = h("div", { class: "sw-global-empty sw-empty" });
+  const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [heading, list, empty]);
+  list.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest(".sw-global-token") : null;
+    if (button && list.contains(button)) onToken(button.dataset.token);
+  });
+  let optionsKey = null;
+  let itemsKey = null;
+  function item(s, stat, max) {
+    const share = max > 0 ? Math.min(1, Number(stat.mean_abs) / max) : 0;
+    const rgb = Number(stat.mean) < 0 ? NEGATIVE_RGB : POSITIVE_RGB;
+    const fill = h("span", { class: "sw-global-fill" });
+    fill.style.width = `${(share * 100).toFixed(1)}%`;
+    fill.style.background = `rgb(${rgb.join(", ")})`;
+    const label = className(s, s.global_target);
+    const direction = Number(stat.mean) < 0 ? `away from ${label}` : `towards ${label}`;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "sw-global-token",
+        "data-token": stat.token,
+        "data-mean-abs": stat.mean_abs,
+        "data-count": stat.count,
+        "data-examples": stat.examples,
+        title: `mean |SHAP| ${formatPrecise(stat.mean_abs).replace("+", "")}, mean ${formatPrecise(stat.mean)} (${direction}); ${stat.count} occurrence${stat.count === 1 ? "" : "s"} in ${stat.examples} example${stat.examples === 1 ? "" : "s"}
+Click to show only the examples that contain it`
+      },
+      [
+        setTokenText(h("span", { class: "sw-global-name" }), stat.token),
+        h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
+        h("span", { class: "sw-global-value sw-num", text: formatNumber(stat.mean_abs) }),
+        h("span", { class: "sw-global-count sw-num", text: `\xD7${stat.count}` })
+      ]
+    );
+    return h("li", {}, [button]);
+  }
+  function update(s) {
+    const key = JSON.stringify(s.labels);
+    if (key !== optionsKey) {
+      optionsKey = key;
+      target.replaceChildren(...s.labels.map((name, i) => h("option", { value: String(i), text: String(name) })));
+    }
+    target.value = String(s.global_target);
+    if (document.activeElement !== minCount || shownMinCount !== s.global_min_count) {
+      minCount.value = String(s.global_min_count);
+    }
+    shownMinCount = s.global_min_count;
+    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
+    if (tokensKey !== itemsKey) {
+      itemsKey = tokensKey;
+      const max = Math.max(0, ...s.global_tokens.map((t) => Number(t.mean_abs) || 0));
+      list.replaceChildren(...s.global_tokens.map((stat) => item(s, stat, max)));
+    }
+    for (const button of list.querySelectorAll(".sw-global-token")) {
+      setAttr(button, "aria-pressed", sameToken(button.dataset.token, s.filter_token) ? "true" : "false");
+    }
+    empty.hidden = s.global_tokens.length > 0;
+    let message = `No token occurs ${s.global_min_count} or more times in the explained examples.`;
+    if (s.state === "predicting" || s.state === "explaining" && s.n_explained === 0) {
+      message = "Tokens appear here as the examples are explained.";
+    } else if (s.state !== "explaining" && s.n_explained === 0) {
+      message = "No examples were explained.";
+    }
+    setText(empty, message);
+  }
+  return { el, update };
 }
 
 // src/dataset_table.js
