@@ -16,7 +16,7 @@ from .engine import (
     explain_interactions,
     faithfulness,
 )
-from .runner import DatasetResults, ResultsMismatch, explain_dataset
+from .runner import DatasetResults, InvalidResults, ResultsMismatch, explain_dataset
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -28,6 +28,7 @@ __all__ = [
     "Explainer",
     "Faithfulness",
     "Interactions",
+    "InvalidResults",
     "ModelOutputError",
     "ResultsMismatch",
     "TextGame",

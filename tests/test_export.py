@@ -10,8 +10,9 @@ import pytest
 
 from chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
-from shap_widget import ExplainWidget
-from shap_widget.widgets.export import read_state
+from shap_widget import ExplainWidget, explain_dataset, explain_interactions
+from shap_widget.engine.explain import Explainer
+from shap_widget.widgets.export import dataframe, interactions_dataframe, read_state, static_html
 
 TEXT = "the movie was great but the ending was boring"
 
@@ -174,3 +175,60 @@ def test_html_page_renders_offline_in_chromium(widget, tmp_path):
     assert shown["faithStatus"] == "ready" and shown["curves"] == ["deletion", "insertion"]
     assert float(shown["aopc"]) == widget.faithfulness["aopc_deletion"]
     assert faith_after == "unavailable"  # measured for the class selected when the page was written
+
+
+@pytest.fixture(scope="module")
+def colliding(make_bert):
+    """A classifier whose labels collide: two classes called "x", one "x se" (like x's error column)."""
+    return make_bert(id2label={0: "x", 1: "x se", 2: "x"}, label2id={"x": 0, "x se": 1})
+
+
+def test_colliding_labels_keep_every_class_in_the_dataframe(colliding, tokenizer):
+    """Labels "x", "x se", "x": every class and its standard errors get a column of their own, by class index."""
+    attribution = Explainer(colliding, tokenizer).attribute(TEXT, method="kernel", max_evals=300)
+    df = dataframe(attribution)
+    values = ["value[0: x]", "value[1: x se]", "value[2: x]"]
+    errors = ["se[0: x]", "se[1: x se]", "se[2: x]"]
+    assert list(df.columns) == ["token", "index", "masked", *values, *errors]
+    np.testing.assert_array_equal(df[values].to_numpy(), attribution.values)
+    np.testing.assert_array_equal(df[errors].to_numpy(), attribution.errors)
+
+
+@pytest.mark.parametrize("labels", [["token", "b", "c"], ["a", "b", "value[0: a]"]])
+def test_label_named_like_another_column_never_shadows_it(make_bert, tokenizer, labels):
+    """A class called "token" (or named like an indexed column) cannot replace the tokens or another class."""
+    model = make_bert(id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
+    attribution = Explainer(model, tokenizer).attribute(TEXT, method="exact")
+    df = dataframe(attribution)
+    assert len(set(df.columns)) == len(df.columns) == 6 and df["token"].tolist() == TEXT.split()
+    np.testing.assert_array_equal(df.iloc[:, 3:].to_numpy(), attribution.values)
+
+
+def test_distinct_labels_keep_their_plain_names(model, tokenizer):
+    """The common case stays readable: one column per class named after it, "<label> se" for errors."""
+    attribution = Explainer(model, tokenizer).attribute(TEXT, method="kernel", max_evals=300)
+    assert list(dataframe(attribution).columns)[3:] == [
+        "LABEL_0", "LABEL_1", "LABEL_2", "LABEL_0 se", "LABEL_1 se", "LABEL_2 se"]
+
+
+def test_colliding_labels_keep_every_class_in_interactions_and_dataset_frames(colliding, tokenizer):
+    """Pair values and a dataset's P(<class>) columns keep all three classes too."""
+    pairs = explain_interactions(colliding, tokenizer, "a fun film", method="exact")
+    frame = interactions_dataframe(pairs)
+    assert list(frame.columns)[4:] == ["value[0: x]", "value[1: x se]", "value[2: x]"]
+    i, j = np.triu_indices(len(pairs.tokens), 1)
+    np.testing.assert_array_equal(frame.iloc[:, 4:].to_numpy(), pairs.pairs[i, j])
+    results = explain_dataset(colliding, tokenizer, ["a fun film", "i hated it"], method="exact",
+                              progress_bar=False)
+    probs = results.to_dataframe()[["P[0: x]", "P[1: x se]", "P[2: x]"]].to_numpy()
+    np.testing.assert_array_equal(probs, np.stack([a.probabilities_full for a in results]))
+
+
+def test_html_export_writes_non_finite_numbers_as_missing(widget, tmp_path):
+    """NaN and infinite values, which JSON cannot hold, are written as null (shown as missing), not raised on."""
+    state = widget.view_state()
+    values = [list(v) for v in state["values"]]
+    values[0][0], values[1][0] = float("nan"), float("inf")
+    page = static_html({**state, "values": values})
+    shown = read_state(page)["values"]
+    assert shown[0][0] is None and shown[1][0] is None and shown[2] == list(state["values"][2])

@@ -2,6 +2,7 @@ import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise } from "./format.js";
 import { backgroundOf, paletteFor } from "./scale.js";
 import { className, sameToken } from "./dataset_state.js";
+import { setTokenText } from "./text_safety.js";
 
 const RANKING_HELP =
   "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| − 1.96 · sd / √count): " +
@@ -87,7 +88,7 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
           "\nClick to show only the examples that contain it",
       },
       [
-        h("span", { class: "sw-global-name", text: stat.token }),
+        setTokenText(h("span", { class: "sw-global-name" }), stat.token),
         h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
         h("span", { class: "sw-global-value sw-num", text: (Number(stat.mean) > 0 ? "+" : "") + formatNumber(stat.mean) }),
         h("span", { class: "sw-global-count sw-num", text: `×${stat.count}` }),

@@ -1,6 +1,7 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPercent } from "./format.js";
 import { COLUMNS, className } from "./dataset_state.js";
+import { setVisibleText, visibleString } from "./text_safety.js";
 
 const NAV_KEYS = { ArrowUp: -1, ArrowDown: 1 };
 
@@ -124,7 +125,9 @@ export function createTable({ onSort, onSelect }) {
     for (const c of columns) {
       const text = cellText(s, row, c.key);
       const td = h("td", { class: `sw-col-${c.key}${c.numeric ? " sw-num" : ""}` });
-      if (c.key === "text") td.append(h("span", { class: "sw-row-text", title: text, text }));
+      if (c.key === "text") {
+        td.append(setVisibleText(h("span", { class: "sw-row-text", title: visibleString(text) }), text));
+      }
       else td.textContent = text;
       if (c.key === "correct" && row.correct != null) {
         setAttr(td, "aria-label", row.correct ? "correct" : "misclassified");

@@ -1,7 +1,8 @@
 import { h, setAttr } from "./dom.js";
-import { GAMMA, backgroundOf, colorFor, robustMax, valueAt } from "./scale.js";
+import { GAMMA, backgroundOf, colorFor, isMissing, robustMax, valueAt } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { segmentRow } from "./pair.js";
+import { setTokenText, setVisibleText, tokenLabel } from "./text_safety.js";
 import { errorAt, errorSuffix, markToken } from "./uncertainty.js";
 
 const NAV_KEYS = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
@@ -52,10 +53,9 @@ export function createHeatmap({ onToggle, readOnly = false }) {
       if (next !== row) word = null;
       row = next;
       const prefix = String(token?.prefix ?? "");
-      if (prefix) row.append(prefix);
-      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
-        String(token?.text ?? ""),
-      ]);
+      if (prefix) row.append(setVisibleText(h("span", { class: "sw-prefix" }), prefix, { keepLayout: true }));
+      const span = setTokenText(h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }),
+        token?.text);
       // The pieces of one word ("pr" "ice" "d") sit together as one visual word, each its own chip.
       const after = tokens[i + 1];
       const nextJoins = Boolean(after?.joined) && !String(after?.prefix ?? "") && after?.segment === token?.segment;
@@ -94,16 +94,18 @@ export function createHeatmap({ onToggle, readOnly = false }) {
 
     tokenEls.forEach((span, i) => {
       const value = valueAt(s.values, i, classIndex);
+      const missing = isMissing(s.values, i, classIndex);
       const isMasked = masked.has(i);
       const color = colorFor(isMasked ? 0 : value, max, { background: page, gamma: GAMMA });
-      const text = String(s.tokens[i]?.text ?? "");
-      const shown = text.trim() === "" ? JSON.stringify(text) : text;
-      const se = isMasked ? null : errorAt(s.errors, i, classIndex);
-      const number = formatPrecise(value) + errorSuffix(se);
+      const shown = tokenLabel(s.tokens[i]?.text ?? "");
+      const se = isMasked || missing ? null : errorAt(s.errors, i, classIndex);
+      const number = missing ? "no value (missing)" : formatPrecise(value) + errorSuffix(se);
 
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
-      setAttr(span, "data-value", plainNumber(value));
+      setAttr(span, "data-value", missing ? null : plainNumber(value));
+      setAttr(span, "data-missing", missing ? "true" : null);
+      span.classList.toggle("sw-missing", missing);
       setAttr(span, "aria-label", `${shown}: ${number}`);
       setAttr(
         span,

@@ -6,6 +6,7 @@ import { createLegend } from "./legend.js";
 import { backgroundOf, colorFor } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { sameMask } from "./state.js";
+import { tokenLabel } from "./text_safety.js";
 
 export const MATRIX_MAX_PLAYERS = 20;
 const MODES = [
@@ -64,10 +65,7 @@ export function pairScale(pairs, c, masked = []) {
   return max;
 }
 
-const shown = (token) => {
-  const text = String(token?.text ?? "");
-  return text.trim() === "" ? JSON.stringify(text) : text;
-};
+const shown = (token) => tokenLabel(token?.text ?? "");
 
 function paint(el, value, max, background) {
   const color = colorFor(value, max, { background });

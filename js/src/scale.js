@@ -28,6 +28,18 @@ export function valueAt(values, index, classIndex) {
   return Number.isFinite(v) ? v : 0;
 }
 
+/**
+ * Whether a player's row of values holds an entry for this class that is no
+ * number (null, NaN or infinite): shown as missing, never as 0. A row without
+ * that entry (nothing computed yet) is not missing.
+ */
+export function isMissing(values, index, classIndex) {
+  const row = values?.[index];
+  if (!Array.isArray(row) || row.length <= classIndex) return false;
+  const v = row[classIndex];
+  return v == null || !Number.isFinite(Number(v));
+}
+
 /** |value| of one class for every player not in `masked`. */
 export function magnitudes(values, classIndex, masked = []) {
   const skip = new Set(masked);

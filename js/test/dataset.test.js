@@ -292,3 +292,19 @@ describe("progress and errors", () => {
     expect(model.listenerCount()).toBe(0);
   });
 });
+
+describe("hostile text", () => {
+  it("shows invisible characters of a text and of a global token as marks, none in the page itself", () => {
+    model.kernel({
+      rows: [row(0, "good \u202Ebad\u200B", 2, 2, [0.1, 0.2, 0.7])],
+      visible: [0],
+      global_tokens: [{ token: "\u200B", mean_abs: 0.4, mean: 0.4, count: 1, examples: 1 }],
+    });
+    const text = cell(0, "text").querySelector(".sw-row-text");
+    expect(text.textContent).toBe("good ⟨U+202E⟩bad⟨U+200B⟩");
+    expect(text.title).toBe("good ⟨U+202E⟩bad⟨U+200B⟩");
+    const name = el.querySelector(".sw-global-name");
+    expect(name.textContent).toBe("⟨U+200B⟩");
+    expect(el.querySelector(".sw-global-token").dataset.token).toBe("\u200B"); // the filter still matches it
+  });
+});

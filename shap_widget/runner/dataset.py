@@ -12,19 +12,26 @@ import json
 import math
 import os
 import warnings
+import operator
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 
+from ..engine.columns import class_columns
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.inputs import Item, split_item
 from ..engine.memory import release_freed_memory
 from .store import ResultStore, ResultsMismatch, check_path
+from .validation import InvalidResults
 
-__all__ = ["DatasetResults", "ResultsMismatch", "explain_dataset", "resolve_label"]
+__all__ = ["DatasetResults", "InvalidResults", "ResultsMismatch", "explain_dataset", "resolve_label"]
+
+PROBABILITY_COLUMNS = ("P({label})", "P[{c}: {label}]")
+_DATASET_COLUMNS = ("text", "text_pair", "label", "predicted", "probability", "correct", "tokens", "values",
+                    "base_values", "method", "n_evals")
 
 # Texts per chunk (one Parquet part each): enough rows to fill the device's passes, small enough that an
 # interrupted run loses little.
@@ -143,6 +150,37 @@ def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
     )
 
 
+class _ByIndex(Sequence):
+    """Per-text values of a run read from disk: as long as the run, holding only the rows present.
+
+    The run's length comes from `_run.json`, which may claim any size, so nothing is allocated by it.
+    """
+
+    def __init__(self, n: int, values: dict[int, Any], default: Any) -> None:
+        self._n, self._values, self._default = n, values, default
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        i = operator.index(index)
+        i = i + self._n if i < 0 else i
+        if not 0 <= i < self._n:
+            raise IndexError(f"index {index} is out of range for {self._n} texts")
+        return self._values.get(i, self._default)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (list, tuple, _ByIndex)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(self[i]) for i in range(min(self._n, 6)))
+        return f"[{shown}{', ...' if self._n > 6 else ''}] ({self._n} texts, {len(self._values)} known)"
+
+
 class DatasetResults:
     """The explanations of a dataset run, by input position: iterate (input order), `len`, `results[i]`.
 
@@ -159,8 +197,8 @@ class DatasetResults:
         meta: dict[str, Any],
         path: str | os.PathLike | None = None,
     ) -> None:
-        self.texts = list(texts)
-        self.labels = list(labels)
+        self.texts = texts if isinstance(texts, _ByIndex) else list(texts)
+        self.labels = labels if isinstance(labels, _ByIndex) else list(labels)
         self.class_names = list(class_names)
         self.meta = dict(meta)
         self.path = None if path is None else os.fspath(path)
@@ -169,22 +207,29 @@ class DatasetResults:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "DatasetResults":
-        """A finished or partial run from its directory."""
+        """A finished or partial run from its directory; only its finished rows' texts are known.
+
+        `_run.json` and every part are checked before use: a malformed, truncated or foreign file raises
+        `InvalidResults` naming the file and the field, and numbers that are NaN or infinite are refused.
+        """
         store = ResultStore(path)
         meta = store.read_meta()
         if meta is None:
             raise FileNotFoundError(f"{os.fspath(path)!r} holds no shap-widget results (no {store.path / '_run.json'}).")
-        rows = store.read_rows()
-        n = max(int(meta.get("n_texts", 0)), max(rows, default=-1) + 1)
+        rows = store.read_rows(meta)
         names = meta["labels"]
-        texts = [""] * n
-        labels: list[int | None] = [None] * n
-        out = cls(texts, labels, names, meta, path)
+        texts = {i: item_of(row) for i, row in rows.items()}
+        labels = {i: names.index(row["label"]) for i, row in rows.items() if row["label"] is not None}
+        n = meta["n_texts"]
+        out = cls(_ByIndex(n, texts, ""), _ByIndex(n, labels, None), names, meta, path)
         for i, row in rows.items():
-            out.texts[i] = item_of(row)
-            out.labels[i] = None if row["label"] is None else names.index(row["label"])
             out._rows[i] = from_row(row, names)
         return out
+
+    @property
+    def texts_known(self) -> bool:
+        """Whether every text is known: False for a run read from disk, which holds only its finished rows."""
+        return not isinstance(self.texts, _ByIndex)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -214,7 +259,7 @@ class DatasetResults:
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return len(self._rows) == len(self.texts)
 
     def subset(self, index: Sequence[int]) -> "DatasetResults":
         """The results of rows `index` only, renumbered 0..len(index)-1 in that order."""
@@ -230,9 +275,13 @@ class DatasetResults:
 
     def to_dataframe(self):
         """One row per explained text: text, text_pair (None for single texts), label, predicted, probability,
-        correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals."""
+        correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals.
+
+        When two classes share a label, every class's column is named `P[<c>: <label>]` instead, so none is
+        dropped."""
         import pandas as pd
 
+        (columns,) = class_columns(self.class_names, _DATASET_COLUMNS, [PROBABILITY_COLUMNS])
         records = []
         for i in self.indices:
             a = self._rows[i]
@@ -246,14 +295,14 @@ class DatasetResults:
                 "probability": float(a.probabilities_full[predicted]),
                 "correct": None if label is None else predicted == label,
             }
-            record.update({f"P({n})": float(p) for n, p in zip(self.class_names, a.probabilities_full)})
+            record.update({name: float(p) for name, p in zip(columns, a.probabilities_full)})
             record.update(tokens=list(a.tokens), values=a.values, base_values=a.base_values, method=a.method,
                           n_evals=a.n_evals)
             records.append(record)
         return pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"))
 
     def __repr__(self) -> str:
-        state = "complete" if self.complete else f"{len(self.missing)} missing"
+        state = "complete" if self.complete else f"{len(self.texts) - len(self)} missing"
         where = f", path={self.path!r}" if self.path else ""
         return f"DatasetResults({len(self)} of {len(self.texts)} texts, {state}{where})"
 

@@ -4,8 +4,10 @@ The run is a directory. Each chunk of finished rows becomes its own part file, w
 temporary name, flushed to disk and renamed into place, so a run killed at any moment (even `kill -9`)
 leaves every completed part whole and readable; a half-written part is never seen under a part's name.
 `_run.json` records what the rows were computed with (model, method, budget, ...), so resuming with other
-settings is refused rather than mixing incomparable rows. Parquet readers (pandas, pyarrow, DuckDB) skip the
-files that start with "." or "_", so `pandas.read_parquet(path)` reads the rows directly.
+settings is refused rather than mixing incomparable rows. Everything read back is checked first (see
+`validation`): a damaged or foreign folder raises `InvalidResults` naming the file and field. Parquet readers
+(pandas, pyarrow, DuckDB) skip the files that start with "." or "_", so `pandas.read_parquet(path)` reads the
+rows directly.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 import uuid
 from pathlib import Path
 from typing import Any, Iterable
+
+from .validation import check_row, check_schema, damaged, read_run_file
 
 RUN_FILE = "_run.json"
 # Settings a resumed run must share with the rows already on disk.
@@ -64,11 +68,15 @@ def _schema():
 
 
 def check_path(path: str | os.PathLike) -> Path:
-    """The run directory, refused early when it cannot be created or written."""
+    """The run directory, refused early when it cannot be created or written, or when it is a folder of other
+    files (a run never writes into a folder it did not make)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(f"path={str(path)!r} is a file; results are written as a directory of Parquet parts. "
                          "Give a new or existing directory path, such as 'results.parquet'.")
+    if path.is_dir() and not (path / RUN_FILE).exists() and next(path.iterdir(), None) is not None:
+        raise FileExistsError(f"path={str(path)!r} is a folder of other files, not a shap-widget run (it has no "
+                              f"{RUN_FILE}); results are not written into it. Give a new or empty folder.")
     parent = path.parent if not path.exists() else path
     if not parent.is_dir():
         raise FileNotFoundError(f"The folder {str(parent)!r} for path={str(path)!r} does not exist; create it first "
@@ -110,10 +118,11 @@ class ResultStore:
         self.path = Path(path)
 
     def read_meta(self) -> dict[str, Any] | None:
+        """The run's settings from `_run.json`, checked field by field (None when there is none)."""
         file = self.path / RUN_FILE
         if not file.exists():
             return None
-        return json.loads(file.read_text())
+        return read_run_file(file)
 
     def open(self, meta: dict[str, Any]) -> None:
         """Create the run, or check that an existing one was made with the same settings."""
@@ -137,13 +146,29 @@ class ResultStore:
             return []
         return sorted(p for p in self.path.glob("part-*.parquet"))
 
-    def read_rows(self) -> dict[int, dict[str, Any]]:
-        """Every finished row by its index; a row found in two parts (a retried write) is kept once."""
-        _, pq = _require_pyarrow()
+    def read_rows(self, meta: dict[str, Any] | None = None) -> dict[int, dict[str, Any]]:
+        """Every finished row by its index; a row found in two parts (a retried write) is kept once.
+
+        Each part's schema and each row are checked against the run's classes and size (`meta`, default the
+        folder's `_run.json`) before use.
+        """
+        pa, pq = _require_pyarrow()
+        meta = self.read_meta() if meta is None else meta
         rows: dict[int, dict[str, Any]] = {}
+        if meta is None:
+            if self.part_files():
+                raise damaged(self.path / RUN_FILE, "is missing, but the folder holds result parts, so the run's "
+                                                    "settings are unknown")
+            return rows
         for part in self.part_files():
-            for row in pq.read_table(part).to_pylist():
-                rows.setdefault(int(row["index"]), row)
+            try:
+                file = pq.ParquetFile(part)
+                check_schema(part, file.schema_arrow)
+                table = file.read()
+            except (pa.ArrowException, OSError) as err:
+                raise damaged(part, f"is not a readable Parquet file ({err})") from None
+            for k, row in enumerate(table.to_pylist()):
+                rows.setdefault(check_row(part, k, row, meta["labels"], meta["n_texts"]), row)
         return rows
 
     def write(self, rows: Iterable[dict[str, Any]]) -> Path | None:

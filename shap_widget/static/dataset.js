@@ -250,6 +250,69 @@ function backgroundOf(el) {
   return WHITE;
 }
 
+// src/text_safety.js
+var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
+var LAYOUT = /* @__PURE__ */ new Set(["	", "\n", "\r"]);
+var NAMES = {
+  "\xAD": "soft hyphen",
+  "\u061C": "Arabic letter mark",
+  "\u200B": "zero-width space",
+  "\u200C": "zero-width non-joiner",
+  "\u200D": "zero-width joiner",
+  "\u200E": "left-to-right mark",
+  "\u200F": "right-to-left mark",
+  "\u202A": "left-to-right embedding",
+  "\u202B": "right-to-left embedding",
+  "\u202C": "pop directional formatting",
+  "\u202D": "left-to-right override",
+  "\u202E": "right-to-left override",
+  "\u2060": "word joiner",
+  "\u2066": "left-to-right isolate",
+  "\u2067": "right-to-left isolate",
+  "\u2068": "first strong isolate",
+  "\u2069": "pop directional isolate",
+  "\uFEFF": "zero-width no-break space"
+};
+function codePoint(ch) {
+  return "U+" + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+}
+function isInvisible(ch, { keepLayout = false } = {}) {
+  return INVISIBLE.test(ch) && !(keepLayout && LAYOUT.has(ch));
+}
+function visibleParts(text, options = {}) {
+  const parts = [];
+  let plain = "";
+  for (const ch of String(text ?? "")) {
+    if (!isInvisible(ch, options)) {
+      plain += ch;
+      continue;
+    }
+    if (plain) parts.push({ text: plain });
+    plain = "";
+    const code = codePoint(ch);
+    parts.push({ text: `\u27E8${code}\u27E9`, code, name: NAMES[ch] ?? "invisible character" });
+  }
+  if (plain) parts.push({ text: plain });
+  return parts;
+}
+function visibleString(text, options = {}) {
+  return visibleParts(text, options).map((p) => p.text).join("");
+}
+function setVisibleText(el, text, options = {}) {
+  el.replaceChildren(
+    ...visibleParts(text, options).map(
+      (p) => p.code ? h("span", { class: "sw-invisible", "data-code": p.code, title: `${p.code} ${p.name}`, text: p.text }) : p.text
+    )
+  );
+  return el;
+}
+function setTokenText(el, text) {
+  if (String(text ?? "") !== "") return setVisibleText(el, text);
+  const title = "no characters of its own (part of a character split over several tokens)";
+  el.replaceChildren(h("span", { class: "sw-invisible", "data-code": "", title, text: "\u25CC" }));
+  return el;
+}
+
 // src/dataset_global.js
 var RANKING_HELP = "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| \u2212 1.96 \xB7 sd / \u221Acount): tokens that push the same way every time come first; frequent words whose values are small or change sign (stopwords, punctuation) do not win on frequency alone.";
 function createGlobalView({ onToken, onTarget, onMinCount }) {
@@ -317,7 +380,7 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
 Click to show only the examples that contain it`
       },
       [
-        h("span", { class: "sw-global-name", text: stat.token }),
+        setTokenText(h("span", { class: "sw-global-name" }), stat.token),
         h("span", { class: "sw-global-bar", "aria-hidden": "true" }, [fill]),
         h("span", { class: "sw-global-value sw-num", text: (Number(stat.mean) > 0 ? "+" : "") + formatNumber(stat.mean) }),
         h("span", { class: "sw-global-count sw-num", text: `\xD7${stat.count}` })
@@ -464,8 +527,9 @@ function createTable({ onSort, onSelect }) {
     for (const c of columns) {
       const text = cellText(s, row, c.key);
       const td = h("td", { class: `sw-col-${c.key}${c.numeric ? " sw-num" : ""}` });
-      if (c.key === "text") td.append(h("span", { class: "sw-row-text", title: text, text }));
-      else td.textContent = text;
+      if (c.key === "text") {
+        td.append(setVisibleText(h("span", { class: "sw-row-text", title: visibleString(text) }), text));
+      } else td.textContent = text;
       if (c.key === "correct" && row.correct != null) {
         setAttr(td, "aria-label", row.correct ? "correct" : "misclassified");
       }

@@ -240,6 +240,12 @@ function valueAt(values, index, classIndex) {
   const v = Number(values?.[index]?.[classIndex]);
   return Number.isFinite(v) ? v : 0;
 }
+function isMissing(values, index, classIndex) {
+  const row = values?.[index];
+  if (!Array.isArray(row) || row.length <= classIndex) return false;
+  const v = row[classIndex];
+  return v == null || !Number.isFinite(Number(v));
+}
 function magnitudes(values, classIndex, masked = []) {
   const skip = new Set(masked);
   const out = [];
@@ -812,6 +818,73 @@ function segmentRow(el, row, tokens, i) {
   return next;
 }
 
+// src/text_safety.js
+var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
+var LAYOUT = /* @__PURE__ */ new Set(["	", "\n", "\r"]);
+var NAMES = {
+  "\xAD": "soft hyphen",
+  "\u061C": "Arabic letter mark",
+  "\u200B": "zero-width space",
+  "\u200C": "zero-width non-joiner",
+  "\u200D": "zero-width joiner",
+  "\u200E": "left-to-right mark",
+  "\u200F": "right-to-left mark",
+  "\u202A": "left-to-right embedding",
+  "\u202B": "right-to-left embedding",
+  "\u202C": "pop directional formatting",
+  "\u202D": "left-to-right override",
+  "\u202E": "right-to-left override",
+  "\u2060": "word joiner",
+  "\u2066": "left-to-right isolate",
+  "\u2067": "right-to-left isolate",
+  "\u2068": "first strong isolate",
+  "\u2069": "pop directional isolate",
+  "\uFEFF": "zero-width no-break space"
+};
+function codePoint(ch) {
+  return "U+" + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+}
+function isInvisible(ch, { keepLayout = false } = {}) {
+  return INVISIBLE.test(ch) && !(keepLayout && LAYOUT.has(ch));
+}
+function visibleParts(text, options = {}) {
+  const parts = [];
+  let plain = "";
+  for (const ch of String(text ?? "")) {
+    if (!isInvisible(ch, options)) {
+      plain += ch;
+      continue;
+    }
+    if (plain) parts.push({ text: plain });
+    plain = "";
+    const code = codePoint(ch);
+    parts.push({ text: `\u27E8${code}\u27E9`, code, name: NAMES[ch] ?? "invisible character" });
+  }
+  if (plain) parts.push({ text: plain });
+  return parts;
+}
+function visibleString(text, options = {}) {
+  return visibleParts(text, options).map((p) => p.text).join("");
+}
+function tokenLabel(text) {
+  const s = visibleString(text);
+  return s.trim() === "" ? JSON.stringify(s) : s;
+}
+function setVisibleText(el, text, options = {}) {
+  el.replaceChildren(
+    ...visibleParts(text, options).map(
+      (p) => p.code ? h("span", { class: "sw-invisible", "data-code": p.code, title: `${p.code} ${p.name}`, text: p.text }) : p.text
+    )
+  );
+  return el;
+}
+function setTokenText(el, text) {
+  if (String(text ?? "") !== "") return setVisibleText(el, text);
+  const title = "no characters of its own (part of a character split over several tokens)";
+  el.replaceChildren(h("span", { class: "sw-invisible", "data-code": "", title, text: "\u25CC" }));
+  return el;
+}
+
 // src/uncertainty.js
 var Z95 = 1.96;
 function errorAt(errors, i, c) {
@@ -913,10 +986,11 @@ function createHeatmap({ onToggle, readOnly = false }) {
       if (next !== row) word = null;
       row = next;
       const prefix = String(token?.prefix ?? "");
-      if (prefix) row.append(prefix);
-      const span = h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }, [
-        String(token?.text ?? "")
-      ]);
+      if (prefix) row.append(setVisibleText(h("span", { class: "sw-prefix" }), prefix, { keepLayout: true }));
+      const span = setTokenText(
+        h("span", { class: "sw-token", role: "button", tabindex: 0, "data-index": i }),
+        token?.text
+      );
       const after = tokens[i + 1];
       const nextJoins = Boolean(after?.joined) && !String(after?.prefix ?? "") && after?.segment === token?.segment;
       if (token?.joined && !prefix && word) {
@@ -948,15 +1022,17 @@ function createHeatmap({ onToggle, readOnly = false }) {
     const page = background ?? backgroundOf(el);
     tokenEls.forEach((span, i) => {
       const value = valueAt(s.values, i, classIndex);
+      const missing = isMissing(s.values, i, classIndex);
       const isMasked = masked.has(i);
       const color = colorFor(isMasked ? 0 : value, max, { background: page, gamma: GAMMA });
-      const text = String(s.tokens[i]?.text ?? "");
-      const shown2 = text.trim() === "" ? JSON.stringify(text) : text;
-      const se = isMasked ? null : errorAt(s.errors, i, classIndex);
-      const number = formatPrecise(value) + errorSuffix(se);
+      const shown2 = tokenLabel(s.tokens[i]?.text ?? "");
+      const se = isMasked || missing ? null : errorAt(s.errors, i, classIndex);
+      const number = missing ? "no value (missing)" : formatPrecise(value) + errorSuffix(se);
       setAttr(span, "data-masked", isMasked ? "true" : "false");
       setAttr(span, "aria-pressed", isMasked ? "true" : "false");
-      setAttr(span, "data-value", plainNumber(value));
+      setAttr(span, "data-value", missing ? null : plainNumber(value));
+      setAttr(span, "data-missing", missing ? "true" : null);
+      span.classList.toggle("sw-missing", missing);
       setAttr(span, "aria-label", `${shown2}: ${number}`);
       setAttr(
         span,
@@ -1058,10 +1134,7 @@ function pairScale(pairs, c, masked = []) {
   });
   return max;
 }
-var shown = (token) => {
-  const text = String(token?.text ?? "");
-  return text.trim() === "" ? JSON.stringify(text) : text;
-};
+var shown = (token) => tokenLabel(token?.text ?? "");
 function paint(el, value, max, background) {
   const color = colorFor(value, max, { background });
   el.style.backgroundColor = color.background === "transparent" ? "" : color.background;

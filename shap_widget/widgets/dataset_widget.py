@@ -22,13 +22,14 @@ import numpy as np
 import torch
 import traitlets
 
+from ..engine.columns import class_columns
 from ..engine.evaluator import ModelOutputError, eval_mode
 from ..engine.explain import Attribution, Explainer
 from ..engine.scheduling import background
 from ..engine.game import Encoding, encode, make_players
 from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
-from ..runner.dataset import DatasetResults
+from ..runner.dataset import PROBABILITY_COLUMNS, DatasetResults
 from ..runner.dataset import resolve_label as _resolve_label
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
@@ -506,21 +507,19 @@ class DatasetWidget(ipywidgets.VBox):
         """Open a finished or partial `explain_dataset` run (its path or results): the table shows the rows
         explained so far, opening one shows its stored explanation at once, and clicks recompute live.
 
-        A run read from disk shows only its finished rows; an in-memory partial run shows every text and
-        explains the missing ones in the background (explain_all=True, the default).
+        A run read from disk shows only its finished rows (checked first: a damaged file raises
+        `InvalidResults`); an in-memory partial run shows every text and explains the missing ones in the
+        background (explain_all=True, the default).
         """
         results = path_or_results if isinstance(path_or_results, DatasetResults) else \
             DatasetResults.load(path_or_results)
         meta = results.meta
-        if isinstance(path_or_results, DatasetResults):
-            rows = list(range(len(results.texts)))
-        else:
-            rows = results.indices
+        rows = list(range(len(results.texts))) if results.texts_known else results.indices
         names = list(results.class_names)
         options = {"method": meta.get("method", "auto"), "max_evals": int(meta.get("max_evals", 500)),
                    "players": meta.get("players", "token"), "output": meta.get("output"),
                    "mask": meta.get("mask", "auto"), **kwargs}
-        if rows != list(range(len(results.texts))):
+        if len(rows) != len(results.texts):
             results = results.subset(rows)
         labels = [None if y is None else names[y] for y in results.labels]
         return cls(model, tokenizer, results.texts, labels, results=results, **options)
@@ -599,14 +598,17 @@ class DatasetWidget(ipywidgets.VBox):
 
     def to_dataframe(self, visible_only: bool = False):
         """The table as a pandas DataFrame indexed by row: text, label, predicted, probability (of the
-        prediction), label_probability, loss, correct, and P(<class>) per class. `visible_only` keeps the
-        table's current filter and order."""
+        prediction), label_probability, loss, correct, and P(<class>) per class (`P[<c>: <label>]` for every
+        class when two share a label). `visible_only` keeps the table's current filter and order."""
         import pandas as pd
 
         with self._lock:
             rows = self._row_dicts()
             order = list(self.table.visible) if visible_only else list(range(len(rows)))
         names = self.class_names
+        fixed = ["text"] + (["text_pair"] if self._pairs is not None else []) + [
+            "label", "predicted", "probability", "label_probability", "loss", "correct"]
+        (columns,) = class_columns(names, fixed, [PROBABILITY_COLUMNS])
         records = []
         for i in order:
             row = rows[i]
@@ -620,13 +622,10 @@ class DatasetWidget(ipywidgets.VBox):
                 "loss": row["loss"],
                 "correct": row["correct"],
             }
-            for c, name in enumerate(names):
-                record[f"P({name})"] = row["probabilities"][c] if row["probabilities"] else None
+            for c, name in enumerate(columns):
+                record[name] = row["probabilities"][c] if row["probabilities"] else None
             records.append(record)
-        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"),
-                                         columns=["text"] + (["text_pair"] if self._pairs is not None else []) + [
-                                                  "label", "predicted", "probability", "label_probability",
-                                                  "loss", "correct"] + [f"P({n})" for n in names])
+        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"), columns=fixed + columns)
 
     def token_ranking(self, target: int | str | None = None, min_count: int = 1, top: int | None = None):
         """Tokens ranked towards class `target` (default: the global view's class) over the rows explained so

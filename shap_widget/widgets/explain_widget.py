@@ -419,7 +419,8 @@ class ExplainWidget(anywidget.AnyWidget):
 
         Columns: `token`, `index` (the player index that `mask` takes), `masked`, then one column of SHAP
         values per class, named after the class, and for sampled values one column of standard errors per
-        class, named `<class> se`. With `interactions=True`, the pairwise interactions in long form instead:
+        class, named `<class> se` (when labels would make two columns alike, every class column is named
+        `value[<c>: <label>]` / `se[<c>: <label>]` instead). With `interactions=True`, the pairwise interactions in long form instead:
         one row per pair i < j with `i`, `j`, `token_i`, `token_j`, then one column per class.
         """
         if interactions:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
+
+from ..engine.columns import class_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,12 +27,10 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent.parent / "static"
 STATE_ELEMENT_ID = "shap-widget-state"
 ROOT_ELEMENT_ID = "shap-widget"
-_RESERVED_COLUMNS = ("token", "index", "masked", "segment")
+_PLAYER_COLUMNS = ("token", "index", "masked", "segment")
 _PAIR_COLUMNS = ("i", "j", "token_i", "token_j")
-
-
-def _class_column(label: str, reserved: tuple[str, ...]) -> str:
-    return f"value[{label}]" if label in reserved else str(label)
+VALUE_COLUMNS = ("{label}", "value[{c}: {label}]")
+ERROR_COLUMNS = ("{label} se", "se[{c}: {label}]")
 
 
 def dataframe(attribution: "Attribution") -> "pd.DataFrame":
@@ -37,10 +38,12 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
 
     For a sentence pair a `segment` column after `masked` says which text the player is in (0 or 1).
 
-    A class whose label collides with one of the first three columns is named `value[<label>]`. Sampled
-    values come with their standard errors, one column per class after the values, named `<column> se`;
-    exact values have none. For a contrast (`versus`) the columns are named "<class> vs <versus class>" and
-    the versus class itself is left out. `frame.attrs["explained"]` says what each value column adds up to,
+    Sampled values come with their standard errors, one column per class after the values, named
+    `<label> se`; exact values have none. Class columns are named after their labels unless that would make
+    two columns alike (two classes with one label, a label such as "token", or "x" beside "x se"): then every
+    class column is named by its class index as well, `value[<c>: <label>]` and `se[<c>: <label>]`, so no
+    class is ever dropped. For a contrast (`versus`) the labels read "<class> vs <versus class>" and the
+    versus class itself is left out. `frame.attrs["explained"]` says what each value column adds up to,
     e.g. "P(positive)" or "log P(negative) - log P(positive)".
     """
     import pandas as pd
@@ -53,20 +56,22 @@ def dataframe(attribution: "Attribution") -> "pd.DataFrame":
     }
     if attribution.segments is not None:
         columns["segment"] = list(attribution.segments)
-    names = [_class_column(label, _RESERVED_COLUMNS) for label in attribution.output_names]
-    shown = [c for c in range(len(names)) if c != attribution.versus]  # a class against itself is all zeros
+    kinds = [VALUE_COLUMNS] if attribution.errors is None else [VALUE_COLUMNS, ERROR_COLUMNS]
+    names = class_columns(attribution.output_names, _PLAYER_COLUMNS, kinds)
+    shown = [c for c in range(len(attribution.labels)) if c != attribution.versus]  # a class against itself is 0
     for c in shown:
-        columns[names[c]] = attribution.values[:, c].astype(float)
+        columns[names[0][c]] = attribution.values[:, c].astype(float)
     if attribution.errors is not None:
         for c in shown:
-            columns[f"{names[c]} se"] = attribution.errors[:, c].astype(float)
+            columns[names[1][c]] = attribution.errors[:, c].astype(float)
     frame = pd.DataFrame(columns)
-    frame.attrs["explained"] = {names[c]: attribution.explained(c) for c in shown}
+    frame.attrs["explained"] = {names[0][c]: attribution.explained(c) for c in shown}
     return frame
 
 
 def interactions_dataframe(interactions: "Interactions") -> "pd.DataFrame":
-    """One row per pair i < j: `i`, `j`, `token_i`, `token_j`, then the pair value for each class."""
+    """One row per pair i < j: `i`, `j`, `token_i`, `token_j`, then the pair value for each class (named as
+    in `dataframe`: the label, or `value[<c>: <label>]` for every class when labels would collide)."""
     import pandas as pd
 
     n = len(interactions.tokens)
@@ -75,14 +80,29 @@ def interactions_dataframe(interactions: "Interactions") -> "pd.DataFrame":
         "i": i, "j": j,
         "token_i": [interactions.tokens[k] for k in i], "token_j": [interactions.tokens[k] for k in j],
     }
-    for c, label in enumerate(interactions.labels):
-        columns[_class_column(label, _PAIR_COLUMNS)] = interactions.pairs[i, j, c].astype(float)
+    (names,) = class_columns(interactions.labels, _PAIR_COLUMNS, [VALUE_COLUMNS])
+    for c, name in enumerate(names):
+        columns[name] = interactions.pairs[i, j, c].astype(float)
     return pd.DataFrame(columns)
 
 
+def _finite_or_none(value: Any) -> Any:
+    """`value` with every NaN or infinite number replaced by None, which the front end shows as missing."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    return value
+
+
 def _script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element: no '<', '>' or '&' that could close or open a tag."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' that could close or open a tag.
+
+    NaN and infinite numbers, which JSON cannot hold, become null: the page shows them as missing values.
+    """
+    text = json.dumps(_finite_or_none(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
