@@ -46,6 +46,33 @@ VIEW_TRAITS = (
 MODES = ("attributions", "interactions")
 
 
+def _explainer_for(model: Any, tokenizer: Any, **options: Any) -> Explainer:
+    """The engine for what a shap user has: an Explainer, a pipeline, or a model and its tokenizer."""
+    if isinstance(model, Explainer):
+        return model
+    explainer = Explainer(model, tokenizer, **options) if tokenizer is None else get_explainer(model, tokenizer,
+                                                                                                **options)
+    if not isinstance(explainer, Explainer):
+        raise TypeError("The live widget masks token ids of a transformers model; a function of strings cannot "
+                        "be recomputed that way. Pass the model and its tokenizer, or a text-classification "
+                        "pipeline.")
+    return explainer
+
+
+def explanation_text(explanation: shap.Explanation, index: int) -> str:
+    """The text of row `index` of a text explanation: its tokens (with their whitespace) joined."""
+    data = explanation.data
+    if isinstance(data, tuple) or (isinstance(data, np.ndarray) and data.dtype == object and data.ndim == 1
+                                   and len(data) and isinstance(data[0], np.ndarray)):
+        if not -len(data) <= index < len(data):
+            raise IndexError(f"index {index} is out of range: the explanation has {len(data)} rows.")
+        data = data[index]
+    parts = [str(d) for d in np.asarray(data, dtype=object).reshape(-1)]
+    if len(parts) > 1 and not any(p[:1].isspace() or p[-1:].isspace() for p in parts):
+        return " ".join(p for p in parts if p)
+    return "".join(parts).strip()
+
+
 class _Stopped(Exception):
     """Raised inside a job whose refining the user stopped; the estimate shown becomes final."""
 
@@ -124,7 +151,7 @@ class ExplainWidget(anywidget.AnyWidget):
     def __init__(
         self,
         model: Any,
-        tokenizer: Any,
+        tokenizer: Any = None,
         text: str = "",
         *,
         text_pair: str | None = None,
@@ -145,7 +172,9 @@ class ExplainWidget(anywidget.AnyWidget):
         **kwargs: Any,
     ) -> None:
         if explainer is None:
-            explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
+            if isinstance(tokenizer, str) and not text:  # ExplainWidget(pipe, "a text") or (explainer, "a text")
+                tokenizer, text = None, tokenizer
+            explainer = _explainer_for(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
         if text_pair is not None and not isinstance(text_pair, str):
@@ -170,7 +199,7 @@ class ExplainWidget(anywidget.AnyWidget):
             method=method,
             max_evals=max_evals,
             players=players,
-            output=output or ("logit" if len(labels) == 1 else "probability"),
+            output=output or explainer.output or ("logit" if len(labels) == 1 else "probability"),
             mode=mode,
             interaction_index=interaction_index,
             seed=seed,
@@ -208,7 +237,27 @@ class ExplainWidget(anywidget.AnyWidget):
             explainer = ZeroShotExplainer(pipe, candidate_labels, hypothesis_template=hypothesis_template,
                                           multi_label=multi_label, **options)
             return cls(pipe.model, pipe.tokenizer, text, explainer=explainer, **kwargs)
-        return cls(pipe.model, pipe.tokenizer, text, **kwargs)
+        return cls(pipe, None, text, **kwargs)
+
+    @classmethod
+    def from_explanation(
+        cls,
+        explanation: shap.Explanation,
+        index: int = 0,
+        *,
+        model: Any = None,
+        tok: Any = None,
+        **kwargs: Any,
+    ) -> "ExplainWidget":
+        """Row `index` of a text explanation (shap's or this package's), opened live for `model`.
+
+        `model` is what the explanation was computed with: a model (with `tok`), a pipeline, or an Explainer.
+        The text is the row's tokens joined back together; the widget recomputes it on token ids.
+        """
+        if model is None:
+            raise TypeError("from_explanation needs the model to recompute with: model=pipe, model=explainer, or "
+                            "model=model, tok=tokenizer.")
+        return cls(model, tok, explanation_text(explanation, index), **kwargs)
 
     # --- validation -------------------------------------------------------------------------------------
 
