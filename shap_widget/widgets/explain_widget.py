@@ -19,6 +19,7 @@ from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.explain import _check_tolerance as check_tolerance
 from ..engine.faithfulness import LEVELS, Faithfulness
+from ..engine.shap_compat import is_string_function
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.interactions import INDICES, Interactions, sampled_minimum
@@ -50,13 +51,13 @@ def _explainer_for(model: Any, tokenizer: Any, **options: Any) -> Explainer:
     """The engine for what a shap user has: an Explainer, a pipeline, or a model and its tokenizer."""
     if isinstance(model, Explainer):
         return model
-    explainer = Explainer(model, tokenizer, **options) if tokenizer is None else get_explainer(model, tokenizer,
-                                                                                                **options)
-    if not isinstance(explainer, Explainer):
+    if is_string_function(model):
         raise TypeError("The live widget masks token ids of a transformers model; a function of strings cannot "
                         "be recomputed that way. Pass the model and its tokenizer, or a text-classification "
                         "pipeline.")
-    return explainer
+    if tokenizer is None:  # a pipeline brings its tokenizer (and its output space)
+        return Explainer(model, None, **options)
+    return get_explainer(model, tokenizer, **options)
 
 
 def explanation_text(explanation: shap.Explanation, index: int) -> str:
@@ -237,7 +238,7 @@ class ExplainWidget(anywidget.AnyWidget):
             explainer = ZeroShotExplainer(pipe, candidate_labels, hypothesis_template=hypothesis_template,
                                           multi_label=multi_label, **options)
             return cls(pipe.model, pipe.tokenizer, text, explainer=explainer, **kwargs)
-        return cls(pipe, None, text, **kwargs)
+        return cls(pipe.model, pipe.tokenizer, text, **kwargs)
 
     @classmethod
     def from_explanation(
