@@ -285,3 +285,9 @@ def test_demo_pipeline_equals_shap():
     ours = sw.Explainer(pipe)(texts)
     assert_same_explanation(ours, ref)
     shap.plots.text(ours[0, :, "positive"], display=False)
+
+
+def test_engine_options_keep_a_tuple_of_strs_as_rows(pipe):
+    """Word players (an engine option) on a bare tuple still explain one row per str."""
+    sv = sw.Explainer(pipe)(("the movie was great", "it was fun"), players="word", method="exact")
+    assert sv.shape[0] == 2 and list(sv[1].data) == ["it", " was", " fun"]

@@ -468,10 +468,14 @@ class Explainer:
         or a tokenizer's output is answered as `explain` answers it.
         """
         rows = shap_compat.rows_of(inputs)
+        if rows is not None and text_pair is not None:
+            rows, text_pair = shap_compat.with_pairs(rows, text_pair), None
         engine_only = options.get("players", "token") != "token" or options.get("masked") or \
             options.get("tolerance") is not None
         if rows is None or engine_only:
-            if text_pair is not None:
+            if rows is not None:
+                inputs = rows  # a tuple of strs stays rows
+            elif text_pair is not None:
                 inputs = (inputs, text_pair)
             if batch_size != "auto" or fixed_context is not None or outputs is not None:
                 raise TypeError("batch_size, fixed_context and outputs apply to rows of texts explained in shap's "
@@ -479,8 +483,6 @@ class Explainer:
             if max_evals is not None:
                 options["max_evals"] = max_evals
             return self.explain(inputs, target=target, **options)
-        if text_pair is not None:
-            rows = shap_compat.with_pairs(rows, text_pair)
         unknown = set(options) - {"method", "output", "seed", "players", "masked", "tolerance"}
         if unknown:
             raise TypeError(f"Unknown keyword arguments {sorted(unknown)}.")

@@ -209,7 +209,7 @@ def output_indices(outputs: Any, labels: Sequence[str], full: np.ndarray) -> np.
     shap.Explanation.argsort.flip[:2] applied to the model's output on the whole input."""
     if outputs is None:
         return np.arange(len(labels))
-    if isinstance(outputs, shap.utils._general.OpChain) or type(outputs).__name__ == "OpChain":
+    if isinstance(outputs, type(shap.Explanation.argsort)):  # an OpChain
         return np.asarray(outputs.apply(shap.Explanation(full)).values, dtype=int).reshape(-1)
     items = [outputs] if isinstance(outputs, (str, int, np.integer)) else list(outputs)
     out = []
