@@ -82,7 +82,7 @@ def test_every_input_form_adds_up(family, family_name, form):
         "batch-pt": tok(texts, return_tensors="pt", padding=True),
     }[form]
     explainer = sw.Explainer(model, tok)
-    e = explainer(x, method="exact", output="logit")
+    e = explainer.explain(x, method="exact", output="logit")
     rows = [e[i] for i in range(e.shape[0])] if form in ("list", "pt", "np", "dict", "pair-pt", "batch-pt") else [e]
     inputs = {"list": [tok(TEXT), tok(PREMISE, HYPOTHESIS)], "batch-pt": [tok(t) for t in texts],
               "pair": [tok(PREMISE, HYPOTHESIS)], "pair-pt": [tok(PREMISE, HYPOTHESIS)]}.get(form, [tok(TEXT)])
@@ -158,7 +158,7 @@ def test_padded_batch_encoding_equals_each_row_alone(model, tokenizer):
 ])
 def test_bad_inputs_get_clear_errors(model, tokenizer, x, error, message):
     with pytest.raises(error, match=message):
-        sw.Explainer(model, tokenizer)(x)
+        sw.Explainer(model, tokenizer).explain(x)
 
 
 def test_pair_for_a_tokenizer_without_pair_support_is_refused(family):

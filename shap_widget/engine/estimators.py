@@ -42,6 +42,7 @@ class Attributions:
     n_evals: int
     errors: np.ndarray | None = None
     final: bool = True
+    hierarchical: np.ndarray | None = None  # (2n-1, C) partition credit per tree node before it is pushed down
 
 
 Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]
@@ -277,13 +278,15 @@ def _lower_credit(credit: np.ndarray, tree: np.ndarray, n: int) -> np.ndarray:
 
 
 def partition(
-    game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None
+    game: Game, n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None,
+    fixed_context: int | None = None,
 ) -> Attributions:
     """Owen values over `tree` (see `partition_plan`)."""
-    return run(partition_plan(n, max_evals, tree, seed, batch_size), game)
+    return run(partition_plan(n, max_evals, tree, seed, batch_size, fixed_context), game)
 
 
-def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None) -> Plan:
+def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batch_size: int | None = None,
+                   fixed_context: int | None = None) -> Plan:
     """Owen values over `tree`: shap's PartitionExplainer recursion, planned in rounds of large batches.
 
     Each round expands the most promising tree nodes (largest output change, as in shap) and evaluates all
@@ -292,7 +295,12 @@ def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batc
     coalitions per round; by default a quarter of the budget (at least 32): a handful of large batches, while
     the budget still goes deep where outputs change most (one round for the whole budget would spread it
     breadth-first and agree far less with shap on long inputs).
+    `fixed_context` is shap's: None for Owen values; 0 (or 1) explores each node's children with the rest of
+    the tree masked (or kept) only, leaving their interaction on the node. The result's `hierarchical` holds
+    each tree node's own credit (shap's `hierarchical_values`).
     """
+    if fixed_context not in (None, 0, 1):
+        raise ValueError(f"fixed_context must be None, 0 or 1, got {fixed_context!r}.")
     if n <= 1:
         return (yield from _trivial_plan(n))
     masks = _node_masks(tree, n)
@@ -317,16 +325,21 @@ def partition_plan(n: int, max_evals: int, tree: np.ndarray, seed: int = 0, batc
                 continue
             left, right = tree[node - n, :2].astype(int)
             m10, m01 = m00 | masks[left], m00 | masks[right]
-            expand.append((m00, m10, m01, g00, g11, left, right, weight))
+            expand.append((m00, m10, m01, g00, g11, node, left, right, weight))
             rows += [m10, m01]
         if not expand:
             continue
         out = yield np.array(rows)
         evals += len(rows)
-        for k, (m00, m10, m01, g00, g11, left, right, weight) in enumerate(expand):
+        for k, (m00, m10, m01, g00, g11, node, left, right, weight) in enumerate(expand):
             g10, g01 = out[2 * k], out[2 * k + 1]
-            half = weight / 2
-            for m, lo, hi, node in ((m00, g00, g10, left), (m00, g00, g01, right),
-                                    (m01, g01, g11, left), (m10, g10, g11, right)):
-                heapq.heappush(heap, (-np.max(np.abs(hi - lo)) * half, rng.randn(), (m, lo, hi, node, half)))
-    return Attributions(_lower_credit(credit, tree, n), f00, f11, evals + 2)
+            half = weight / 2 if fixed_context is None else weight
+            if fixed_context is not None:  # the children's interaction stays on their parent
+                sign = 1.0 if fixed_context == 0 else -1.0
+                credit[node] += sign * (g11 - g10 - g01 + g00) * weight
+            children = ((m00, g00, g10, left), (m00, g00, g01, right), (m01, g01, g11, left), (m10, g10, g11, right))
+            explored = {None: children, 0: children[:2], 1: children[2:]}[fixed_context]
+            for m, lo, hi, child in explored:
+                heapq.heappush(heap, (-np.max(np.abs(hi - lo)) * half, rng.randn(), (m, lo, hi, child, half)))
+    hierarchical = credit.copy()
+    return Attributions(_lower_credit(credit, tree, n), f00, f11, evals + 2, hierarchical=hierarchical)

@@ -11,7 +11,7 @@ import numpy as np
 import shap
 import torch
 
-from . import estimators
+from . import estimators, shap_compat
 from .batch import attributions_to_shap, explain_each
 from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
@@ -196,18 +196,39 @@ def _labels(model, n_outputs: int) -> list[str]:
 class Explainer:
     """Explains one model's predictions; every call shares one evaluator and its cache of model outputs."""
 
+    def __new__(cls, model: Any = None, tokenizer: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # A plain function of strings can only be explained through shap's string path (as shap.Explainer does)
+        if cls is Explainer and shap_compat.is_string_function(model):
+            return shap_compat.StringExplainer(model, tokenizer, *args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(
         self,
-        model: torch.nn.Module,
-        tokenizer,
+        model: Any,
+        tokenizer: Any = None,
         *,
         mask: str | int = "auto",
         batch_size: int | str = "auto",
         autocast: str | None = None,
+        algorithm: str = "auto",
+        output_names: Sequence[str] | None = None,
+        seed: int = 0,
     ) -> None:
+        """`model` is a sequence classifier with its `tokenizer` (or a shap.maskers.Text of it), a
+        text-classification pipeline, or shap.models.TransformersPipeline; a plain function of strings gives
+        shap's string-path explainer (see `shap_compat.StringExplainer`). `algorithm`, `output_names` and
+        `seed` are shap's and apply to the shap-style call `explainer(texts)`; `batch_size` here is rows per
+        forward pass."""
+        resolved = shap_compat.resolve_model(model, tokenizer, mask)
+        model, tokenizer, mask = resolved.model, resolved.tokenizer, resolved.mask
         _check_model(model, tokenizer)
         self.model = model
         self.tokenizer = tokenizer
+        self.pipeline = resolved.pipeline
+        self.output = resolved.output  # the output space shap's model wrapper reports; None: the head's default
+        self.algorithm = shap_compat.check_algorithm(algorithm)
+        self.seed = seed
+        self._masker = resolved.masker
         self.options = {"mask": mask, "batch_size": batch_size, "autocast": autocast}
         self.rule = resolve_mask_rule(tokenizer, mask)
         _check_mask_id(model, tokenizer, self.rule.token_id)
@@ -218,6 +239,22 @@ class Explainer:
         self._labels: list[str] | None = None
         self._kind: str | None = None
         self.designs = estimators.DesignPool()  # sampled designs per input, re-used by later games on the same input
+        self._output_names = None if output_names is None else [str(n) for n in output_names]
+        if self._output_names is not None and len(self._output_names) != len(self.labels):
+            raise ValueError(f"output_names has {len(self._output_names)} names but the model has "
+                             f"{len(self.labels)} classes {self.labels}.")
+
+    @property
+    def masker(self) -> shap.maskers.Masker:
+        """The shap Text masker of this explainer's tokenizer (or the one given), as shap's `explainer.masker`."""
+        if self._masker is None:
+            self._masker = shap.maskers.Text(self.tokenizer)
+        return self._masker
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the classes in shap-style answers: `output_names=` if given, else the labels."""
+        return list(self._output_names or self.labels)
 
     def _head(self, game: TextGame) -> None:
         if self._kind is None:
@@ -265,7 +302,7 @@ class Explainer:
                         tuple(masked), on_progress)
         self._head(game)
         game.kind = self._kind
-        game.output = check_output(output or default_output(self._kind), self._kind)
+        game.output = check_output(output or self.output or default_output(self._kind), self._kind)
         if versus is not None:
             game.versus = check_versus(resolve_target(versus, self.labels), self._kind, len(self.labels))
         return game
@@ -452,8 +489,54 @@ class Explainer:
             versus=getattr(game, "versus", None),
         )
 
-    def __call__(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
-        """A shap.Explanation of `inputs`, as shap's `explainer(inputs)`: all classes, or the `target` class.
+    def __call__(
+        self,
+        inputs: Any,
+        *,
+        target: int | str | None = None,
+        text_pair: Any = None,
+        max_evals: int | str | None = None,
+        batch_size: int | str = "auto",
+        silent: bool = False,
+        fixed_context: int | str | None = None,
+        outputs: Any = None,
+        **options: Any,
+    ) -> shap.Explanation:
+        """A shap.Explanation of `inputs`, as shap's `explainer(inputs, ...)`: all classes, or the `target` class.
+
+        Rows (a list, tuple, numpy array or pandas Series of strs, a datasets column or slice, a dict with a
+        "text" key) are answered in shap's layout with shap's keyword arguments (`max_evals`, `batch_size`
+        in coalitions per model call, `silent`, `fixed_context`, `outputs`); inside a list a
+        (text, text_pair) tuple is a sentence pair, and `text_pair=` gives each row its second text. A str
+        or a tokenizer's output is answered as `explain` answers it.
+        """
+        rows = shap_compat.rows_of(inputs)
+        if rows is not None and text_pair is not None:
+            rows, text_pair = shap_compat.with_pairs(rows, text_pair), None
+        engine_only = options.get("players", "token") != "token" or options.get("masked") or \
+            options.get("tolerance") is not None
+        if rows is None or engine_only:
+            if rows is not None:
+                inputs = rows  # a tuple of strs stays rows
+            elif text_pair is not None:
+                inputs = (inputs, text_pair)
+            if batch_size != "auto" or fixed_context is not None or outputs is not None:
+                raise TypeError("batch_size, fixed_context and outputs apply to rows of texts explained in shap's "
+                                "layout: pass a list of texts with the default players and no masked tokens.")
+            if max_evals is not None:
+                options["max_evals"] = max_evals
+            return self.explain(inputs, target=target, **options)
+        unknown = set(options) - {"method", "output", "seed", "players", "masked", "tolerance"}
+        if unknown:
+            raise TypeError(f"Unknown keyword arguments {sorted(unknown)}.")
+        return shap_compat.explain_rows(
+            self, rows, algorithm=options.get("method", self.algorithm), output=options.get("output"),
+            max_evals=max_evals, batch_size=batch_size, fixed_context=fixed_context, outputs=outputs,
+            seed=options.get("seed", self.seed), target=target,
+        )
+
+    def explain(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
+        """A shap.Explanation of `inputs` over this engine's players (special tokens left out).
 
         `inputs` is a str, a (text, text_pair) tuple, a list of either, or a tokenizer's output
         (BatchEncoding or dict with `input_ids`, one sequence or a padded batch; its ids are used as given).
@@ -463,10 +546,6 @@ class Explainer:
         items, batched = as_items(inputs, self.tokenizer, _n_embeddings(self.model), self.max_length)
         attributions = explain_each(self, items, **options)
         return attributions_to_shap(attributions, target) if batched else attributions[0].to_shap(target)
-
-    def explain(self, inputs: Any, *, target: int | str | None = None, **options: Any) -> shap.Explanation:
-        """The same as calling the explainer: a shap.Explanation of `inputs` (see `__call__`)."""
-        return self(inputs, target=target, **options)
 
 
 _explainers: "weakref.WeakKeyDictionary[torch.nn.Module, list[Explainer]]" = weakref.WeakKeyDictionary()
@@ -541,18 +620,6 @@ def _n_embeddings(model) -> int | None:
     return getattr(embeddings, "num_embeddings", None)
 
 
-def _text_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:
-    """shap's Text masker for a tokenizer, or the shap masker given."""
-    if isinstance(tokenizer_or_masker, shap.maskers.Masker):
-        return tokenizer_or_masker
-    if callable(tokenizer_or_masker) and hasattr(tokenizer_or_masker, "convert_ids_to_tokens"):
-        return shap.maskers.Text(tokenizer_or_masker)
-    raise TypeError(
-        "tokenizer_or_masker must be a transformers tokenizer or a shap masker such as shap.maskers.Text, "
-        f"got {type(tokenizer_or_masker).__name__}."
-    )
-
-
 def explain_callable(
     f: Callable[[list[str]], Any],
     tokenizer_or_masker: Any,
@@ -581,27 +648,17 @@ def explain_callable(
         )
     if not callable(f):
         raise TypeError(f"f must be a function taking a list of strings, got {type(f).__name__}.")
-    masker = _text_masker(tokenizer_or_masker)
+    masker = shap_compat.string_masker(tokenizer_or_masker)
     _check_text(text)
     if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
         raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
     if output_names is not None and target is not None:
         resolve_target(target, [str(n) for n in output_names])
+    checked = shap_compat.checked_function(f)
     width: list[int] = []
 
     def model(strings: Any) -> np.ndarray:
-        batch = [str(x) for x in strings]
-        try:
-            out = np.asarray(f(batch), dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise ModelOutputError(f"f must return numbers, one row per input string: {err}") from err
-        if out.ndim not in (1, 2) or len(out) != len(batch):
-            raise ModelOutputError(
-                f"f must return an array of shape (n,) or (n, n_outputs) for n input strings; got shape "
-                f"{out.shape} for {len(batch)} strings."
-            )
-        if not np.all(np.isfinite(out)):
-            raise ModelOutputError("f returned NaN or infinite values, so its output cannot be explained.")
+        out = checked(strings)
         width.append(1 if out.ndim == 1 else out.shape[1])
         return out
 

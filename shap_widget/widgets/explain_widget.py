@@ -19,6 +19,7 @@ from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.explain import _check_tolerance as check_tolerance
 from ..engine.faithfulness import LEVELS, Faithfulness
+from ..engine.shap_compat import is_string_function
 from ..engine.faithfulness import faithfulness as measure_faithfulness
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.interactions import INDICES, Interactions, sampled_minimum
@@ -51,6 +52,33 @@ FRONT_END_TRAITS = frozenset(
     ("shown_for", "text", "text_pair", "masked", "target", "versus", "method", "max_evals", "players", "output",
      "seed", "tolerance", "mode", "interaction_index", "focus")
 )
+
+
+def _explainer_for(model: Any, tokenizer: Any, **options: Any) -> Explainer:
+    """The engine for what a shap user has: an Explainer, a pipeline, or a model and its tokenizer."""
+    if isinstance(model, Explainer):
+        return model
+    if is_string_function(model):
+        raise TypeError("The live widget masks token ids of a transformers model; a function of strings cannot "
+                        "be recomputed that way. Pass the model and its tokenizer, or a text-classification "
+                        "pipeline.")
+    if tokenizer is None:  # a pipeline brings its tokenizer (and its output space)
+        return Explainer(model, None, **options)
+    return get_explainer(model, tokenizer, **options)
+
+
+def explanation_text(explanation: shap.Explanation, index: int) -> str:
+    """The text of row `index` of a text explanation: its tokens (with their whitespace) joined."""
+    data = explanation.data
+    if isinstance(data, tuple) or (isinstance(data, np.ndarray) and data.dtype == object and data.ndim == 1
+                                   and len(data) and isinstance(data[0], np.ndarray)):
+        if not -len(data) <= index < len(data):
+            raise IndexError(f"index {index} is out of range: the explanation has {len(data)} rows.")
+        data = data[index]
+    parts = [str(d) for d in np.asarray(data, dtype=object).reshape(-1)]
+    if len(parts) > 1 and not any(p[:1].isspace() or p[-1:].isspace() for p in parts):
+        return " ".join(p for p in parts if p)
+    return "".join(parts).strip()
 
 
 class _Stopped(Exception):
@@ -145,7 +173,7 @@ class ExplainWidget(anywidget.AnyWidget):
     def __init__(
         self,
         model: Any,
-        tokenizer: Any,
+        tokenizer: Any = None,
         text: str = "",
         *,
         text_pair: str | None = None,
@@ -167,7 +195,9 @@ class ExplainWidget(anywidget.AnyWidget):
         **kwargs: Any,
     ) -> None:
         if explainer is None:
-            explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
+            if isinstance(tokenizer, str) and not text:  # ExplainWidget(pipe, "a text") or (explainer, "a text")
+                tokenizer, text = None, tokenizer
+            explainer = _explainer_for(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
         if text_pair is not None and not isinstance(text_pair, str):
@@ -192,7 +222,7 @@ class ExplainWidget(anywidget.AnyWidget):
             method=method,
             max_evals=max_evals,
             players=players,
-            output=output or ("logit" if len(labels) == 1 else "probability"),
+            output=output or explainer.output or ("logit" if len(labels) == 1 else "probability"),
             mode=mode,
             interaction_index=interaction_index,
             seed=seed,
@@ -234,6 +264,26 @@ class ExplainWidget(anywidget.AnyWidget):
                                           multi_label=multi_label, **options)
             return cls(pipe.model, pipe.tokenizer, text, explainer=explainer, **kwargs)
         return cls(pipe.model, pipe.tokenizer, text, **kwargs)
+
+    @classmethod
+    def from_explanation(
+        cls,
+        explanation: shap.Explanation,
+        index: int = 0,
+        *,
+        model: Any = None,
+        tok: Any = None,
+        **kwargs: Any,
+    ) -> "ExplainWidget":
+        """Row `index` of a text explanation (shap's or this package's), opened live for `model`.
+
+        `model` is what the explanation was computed with: a model (with `tok`), a pipeline, or an Explainer.
+        The text is the row's tokens joined back together; the widget recomputes it on token ids.
+        """
+        if model is None:
+            raise TypeError("from_explanation needs the model to recompute with: model=pipe, model=explainer, or "
+                            "model=model, tok=tokenizer.")
+        return cls(model, tok, explanation_text(explanation, index), **kwargs)
 
     # --- validation -------------------------------------------------------------------------------------
 
