@@ -3,6 +3,7 @@
 from .engine import (
     MAX_EXACT_PLAYERS,
     Attribution,
+    Comparison,
     Evaluator,
     Explainer,
     Faithfulness,
@@ -11,6 +12,7 @@ from .engine import (
     TextGame,
     ZeroShotExplainer,
     attributions_to_shap,
+    compare,
     explain,
     explain_callable,
     explain_interactions,
@@ -21,6 +23,7 @@ from .runner import DatasetResults, ResultsMismatch, explain_dataset
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "Comparison",
     "DatasetResults",
     "DatasetWidget",
     "Evaluator",
@@ -33,6 +36,7 @@ __all__ = [
     "TextGame",
     "ZeroShotExplainer",
     "attributions_to_shap",
+    "compare",
     "explain",
     "explain_callable",
     "explain_interactions",
