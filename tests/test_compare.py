@@ -234,3 +234,39 @@ def test_integrated_gradients_complete_within_five_percent_on_the_demo_model():
     assert found.completeness_gap["integrated_gradients"] <= 0.05
     total = found.values["integrated_gradients"].sum()
     assert total == pytest.approx(found.full - found.base, rel=0.05)
+
+
+# --- the widget's Compare mode ------------------------------------------------------------------------------
+
+
+def test_compare_mode_publishes_a_row_per_method_that_follow_the_mask_and_class(model, tokenizer):
+    import traitlets
+
+    from shap_widget import ExplainWidget
+
+    w = ExplainWidget(model, tokenizer, TEXT, mode="compare", max_evals=128,
+                      compare_methods=["shap", "occlusion", "attention"]).wait()
+    c = w.comparison
+    assert [r["method"] for r in c["rows"]] == ["shap", "occlusion", "attention_rollout", "attention_cls"]
+    assert c["result_for"] == w.result_for and c["target"] == w.target
+    np.testing.assert_allclose(c["rows"][0]["values"], np.asarray(w.values)[:, w.target])
+    w.mask(3).wait()
+    assert w.comparison["result_for"]["masked"] == [3]
+    assert all(r["values"][3] == 0.0 for r in w.comparison["rows"])
+    occlusion = compare_with(w.explainer, TEXT, ["occlusion"], masked=[3], target=w.target)
+    np.testing.assert_allclose(w.comparison["rows"][1]["values"], occlusion.values["occlusion"])
+    w.target = (w.target + 1) % 3
+    w.wait()
+    assert w.comparison["target"] == w.target and w.compared.target == w.target
+    with pytest.raises(traitlets.TraitError, match="compare_scale"):
+        w.compare_scale = "log"
+    with pytest.raises(traitlets.TraitError, match="Unknown explanation method"):
+        w.compare_methods = ["saliency"]
+    assert w.faithfulness["target"] == w.target and w.faithfulness["result_for"] == w.result_for
+
+
+def test_every_token_masked_gives_every_method_nothing(explainer):
+    found = compare_with(explainer, "great fun", masked=[0, 1])
+    assert set(found.values) == set(METHODS) and not found.errors
+    for name, values in found.values.items():
+        assert values.tolist() == [0.0, 0.0], name

@@ -194,6 +194,8 @@ def lime_plan(n: int, n_samples: int, seed: int = 0, kernel_width: float = LIME_
     """
     z = lime_coalitions(n, n_samples, seed)
     y = yield z
+    if n == 0:  # every player masked: nothing to fit
+        return estimators.Attributions(np.zeros((0, y.shape[1])), y[0], y[0], len(z))
     coef, intercept = lime_fit(z, y, kernel_width)
     return estimators.Attributions(coef, intercept, y[0], len(z))
 
@@ -202,7 +204,7 @@ def lime_coalitions(n: int, n_samples: int, seed: int = 0) -> np.ndarray:
     """The full input, then samples that each drop k players (k uniform in 1..n), as lime's text sampler."""
     rng = np.random.default_rng(seed)
     z = np.ones((max(2, n_samples), n), dtype=bool)
-    for row, k in zip(z[1:], rng.integers(1, n + 1, size=len(z) - 1)):
+    for row, k in zip(z[1:], rng.integers(1, n + 1, size=len(z) - 1) if n else []):
         row[rng.choice(n, size=k, replace=False)] = False
     return z
 
