@@ -1,5 +1,6 @@
 import { h, setAttr, setText } from "./dom.js";
 import { createAdditive } from "./additive.js";
+import { createCompare } from "./compare.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
 import { createFaithfulness } from "./faithfulness.js";
 import { createHeatmap } from "./heatmap.js";
@@ -27,6 +28,7 @@ const ACTIONS = [
   "onIndex",
   "onFocus",
   "onStop",
+  "onScale",
 ];
 
 function createProgress() {
@@ -119,6 +121,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   const probabilities = createProbabilities({ onSelect: on.onTarget });
   const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
+  const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
 
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
@@ -133,6 +136,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     h("div", { class: "sw-progress-row" }, [progress.el, stop.el]),
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
+    compare.el,
     summary,
     faithfulness.el,
     meta.el,
@@ -188,6 +192,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     probabilities.update(s);
     faithfulness.update(s);
     meta.update(s);
+    compare.update(s);
   }
 
   return {
