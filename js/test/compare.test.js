@@ -88,9 +88,9 @@ describe("compare mode", () => {
   });
 
   it("marks a comparison for another mask as stale and hides the panel outside compare mode", () => {
-    const stale = renderView(compareState({ masked: [1] })).root.querySelector(".sw-compare");
+    const stale = renderView(compareState({ masked: [1] })).root.querySelector(".sw-compare-panel");
     expect(stale.dataset.fresh).toBe("false");
-    const off = renderView(compareState({ mode: "attributions" })).root.querySelector(".sw-compare");
+    const off = renderView(compareState({ mode: "attributions" })).root.querySelector(".sw-compare-panel");
     expect(off.hidden).toBe(true);
   });
 });

@@ -346,7 +346,7 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
   const table = h("table", { class: "sw-compare-rows" });
   const agreement = h("table", { class: "sw-compare-agreement" });
   const errors = h("ul", { class: "sw-compare-errors" });
-  const el = h("div", { class: "sw-compare", hidden: true }, [
+  const el = h("div", { class: "sw-compare-panel", hidden: true }, [
     h("div", { class: "sw-compare-bar" }, [scaleGroup, status]),
     h("div", { class: "sw-compare-scroll" }, [table]),
     errors,
