@@ -270,3 +270,13 @@ def test_every_token_masked_gives_every_method_nothing(explainer):
     assert set(found.values) == set(METHODS) and not found.errors
     for name, values in found.values.items():
         assert values.tolist() == [0.0, 0.0], name
+
+
+@pytest.mark.parametrize("name", ["distilbert", "roberta", "albert", "gpt2"])
+def test_every_method_runs_on_other_families_and_gradients_complete(family, name):
+    """Embedding layers, pooled tokens ([CLS], <s>, the last token) and pad ids differ between families."""
+    model, tokenizer = family(name)
+    found = compare(model, tokenizer, "the movie was great but the storyline was boring", max_evals=64)
+    assert found.errors == {} and set(found.values) == set(METHODS)
+    assert found.completeness_gap["integrated_gradients"] <= 0.05
+    assert found.values["attention_rollout"].sum() > 0
