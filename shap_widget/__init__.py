@@ -3,6 +3,7 @@
 from .engine import (
     MAX_EXACT_PLAYERS,
     Attribution,
+    Comparison,
     Evaluator,
     Explainer,
     Faithfulness,
@@ -11,6 +12,7 @@ from .engine import (
     TextGame,
     ZeroShotExplainer,
     attributions_to_shap,
+    compare,
     explain,
     explain_callable,
     explain_interactions,
@@ -21,6 +23,7 @@ from .runner import DatasetResults, InvalidResults, ResultsMismatch, explain_dat
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "Comparison",
     "DatasetResults",
     "DatasetWidget",
     "Evaluator",
@@ -34,6 +37,7 @@ __all__ = [
     "TextGame",
     "ZeroShotExplainer",
     "attributions_to_shap",
+    "compare",
     "explain",
     "explain_callable",
     "explain_interactions",

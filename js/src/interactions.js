@@ -12,6 +12,7 @@ export const MATRIX_MAX_PLAYERS = 20;
 const MODES = [
   ["attributions", "Attributions"],
   ["interactions", "Interactions"],
+  ["compare", "Compare"],
 ];
 const INDICES = ["SII", "k-SII"];
 

@@ -33,6 +33,8 @@ export const TRAITS = [
   "pairs",
   "seed",
   "tolerance",
+  "comparison",
+  "compare_scale",
 ];
 
 const DEFAULTS = {
@@ -65,6 +67,8 @@ const DEFAULTS = {
   interaction_index: "SII",
   focus: -1,
   pairs: {},
+  comparison: {},
+  compare_scale: "shared",
   pending: false,
   canUndo: false,
 };
@@ -75,7 +79,7 @@ export function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  for (const key of ["result_for", "faithfulness", "pairs"]) {
+  for (const key of ["result_for", "faithfulness", "pairs", "comparison"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
   }
   s.masked = sortedMask(s.masked);

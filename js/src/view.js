@@ -1,5 +1,6 @@
 import { h, setAttr, setText } from "./dom.js";
 import { createAdditive } from "./additive.js";
+import { createCompare } from "./compare.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
 import { createVersusSelect } from "./versus.js";
 import { createFaithfulness } from "./faithfulness.js";
@@ -30,6 +31,7 @@ const ACTIONS = [
   "onIndex",
   "onFocus",
   "onStop",
+  "onScale",
 ];
 
 function createProgress() {
@@ -136,6 +138,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   const probabilities = createProbabilities({ onSelect: on.onTarget });
   const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
+  const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
 
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
@@ -153,6 +156,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     top.el,
+    compare.el,
     summary,
     faithfulness.el,
     meta.el,
@@ -229,6 +233,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     probabilities.update(s);
     faithfulness.update(s);
     meta.update(s);
+    compare.update(s);
   }
 
   // Chips are mixed into the page's colour: redraw when JupyterLab switches theme (it marks <body>), now and

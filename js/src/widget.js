@@ -86,6 +86,9 @@ function render({ model, el }) {
     onFocus(focus) {
       if (focus !== model.get("focus")) send({ focus });
     },
+    onScale(scale) {
+      if (scale !== model.get("compare_scale")) send({ compare_scale: scale });
+    },
     onStop() {
       // One-off request; it names the result it stops, so a Stop meant for an older mask stops nothing.
       model.send({ event: "stop", result_for: model.get("result_for") });

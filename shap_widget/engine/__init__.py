@@ -6,6 +6,7 @@ No widget imports: everything here runs from a plain script.
 from .estimators import MAX_EXACT_PLAYERS
 from .evaluator import Evaluator, ModelOutputError
 from .batch import attributions_to_shap
+from .compare import Comparison, compare
 from .explain import Attribution, Explainer, explain, explain_callable
 from .faithfulness import Faithfulness, faithfulness
 from .game import TextGame
@@ -15,6 +16,7 @@ from .zero_shot import ZeroShotExplainer
 __all__ = [
     "MAX_EXACT_PLAYERS",
     "Attribution",
+    "Comparison",
     "Evaluator",
     "Explainer",
     "Faithfulness",
@@ -23,6 +25,7 @@ __all__ = [
     "TextGame",
     "ZeroShotExplainer",
     "attributions_to_shap",
+    "compare",
     "explain",
     "explain_callable",
     "explain_interactions",

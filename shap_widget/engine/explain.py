@@ -15,7 +15,7 @@ from . import estimators, shap_compat
 from .batch import attributions_to_shap, explain_each
 from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
-from .evaluator import Evaluator, ModelOutputError, attention_masking_refusal
+from .evaluator import Evaluator, attention_masking_refusal
 from .kernel import kernel_plan
 from .permutation import permutation_plan
 from .packing import run_plans

@@ -50,7 +50,9 @@ var TRAITS = [
   "focus",
   "pairs",
   "seed",
-  "tolerance"
+  "tolerance",
+  "comparison",
+  "compare_scale"
 ];
 var DEFAULTS = {
   text: "",
@@ -82,6 +84,8 @@ var DEFAULTS = {
   interaction_index: "SII",
   focus: -1,
   pairs: {},
+  comparison: {},
+  compare_scale: "shared",
   pending: false,
   canUndo: false
 };
@@ -90,7 +94,7 @@ function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
-  for (const key of ["result_for", "faithfulness", "pairs"]) {
+  for (const key of ["result_for", "faithfulness", "pairs", "comparison"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
   }
   s.masked = sortedMask(s.masked);
@@ -379,6 +383,160 @@ function createAdditive() {
       setAttr(node, "title", formatPrecise(value));
     }
     setText(target, outputLabel(resultOutput(s), s.labels[c] ?? `class ${c}`, resultVersus(s)));
+  }
+  return { el, update };
+}
+
+// src/compare.js
+var NAMES = {
+  shap: "SHAP",
+  occlusion: "Occlusion",
+  lime: "LIME",
+  integrated_gradients: "Integrated gradients",
+  gradient_x_input: "Gradient \xD7 input",
+  attention_rollout: "Attention rollout",
+  attention_cls: "Attention (last layer)"
+};
+var SCALES = [
+  ["shared", "Shared scale"],
+  ["row", "Scale per row"]
+];
+var methodName = (m) => NAMES[m] ?? m;
+function comparisonAnswers(s) {
+  const c = s.comparison ?? {};
+  const r = c.result_for ?? {};
+  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked) && r.output === s.output && c.target === s.target;
+}
+function rowScales(rows, masked, scale) {
+  const skip = new Set(masked);
+  const own = rows.map(
+    (row) => (row.values ?? []).reduce((m, v, i) => skip.has(i) || !Number.isFinite(v) ? m : Math.max(m, Math.abs(v)), 0)
+  );
+  if (scale === "row") return own;
+  const all = Math.max(0, ...own);
+  return own.map(() => all);
+}
+function figures(row, levels) {
+  const at = levels.indexOf(0.2) >= 0 ? levels.indexOf(0.2) : 0;
+  const comp = row.comprehensiveness?.[at];
+  const suff = row.sufficiency?.[at];
+  const q = Math.round((levels[at] ?? 0) * 100);
+  const cost = `${row.forward} fwd${row.backward ? ` + ${row.backward} bwd` : ""}`;
+  const gap = row.gap == null ? "" : ` \xB7 gap ${formatNumber(100 * row.gap)}%`;
+  return {
+    text: `comp@${q}% ${formatNumber(comp)} \xB7 suff@${q}% ${formatNumber(suff)} \xB7 ${cost}${gap}`,
+    title: `Comprehensiveness (top ${q}% removed): ${formatPrecise(comp)}; sufficiency (top ${q}% kept): ${formatPrecise(suff)}; AOPC deletion ${formatPrecise(row.aopc_deletion)}, insertion ${formatPrecise(row.aopc_insertion)}; cost ${row.forward} forward and ${row.backward} backward passes` + (row.gap == null ? "" : `; completeness gap ${formatPrecise(100 * row.gap)}%`)
+  };
+}
+function createCompare({ onToggle, onScale, readOnly = false }) {
+  const scaleButtons = SCALES.map(
+    ([value, label]) => h("button", { type: "button", "data-scale": value, text: label, onclick: () => onScale(value) })
+  );
+  const scaleGroup = h("div", { class: "sw-compare-scale sw-segmented", role: "group", "aria-label": "Scale" }, scaleButtons);
+  const status = h("span", { class: "sw-compare-status", role: "status" });
+  const table = h("table", { class: "sw-compare-rows" });
+  const agreement = h("table", { class: "sw-compare-agreement" });
+  const errors = h("ul", { class: "sw-compare-errors" });
+  const el = h("div", { class: "sw-compare-panel", hidden: true }, [
+    h("div", { class: "sw-compare-bar" }, [scaleGroup, status]),
+    h("div", { class: "sw-compare-scroll" }, [table]),
+    errors,
+    h("details", { class: "sw-compare-agreement-box", open: true }, [
+      h("summary", { text: "Rank agreement (Kendall \u03C4)" }),
+      agreement
+    ])
+  ]);
+  table.addEventListener("click", (event) => {
+    const cell = event.target instanceof Element ? event.target.closest(".sw-compare-token") : null;
+    if (cell && table.contains(cell) && !readOnly) onToggle(Number(cell.dataset.index));
+  });
+  function drawRows(s, c) {
+    const masked = new Set(s.masked);
+    const scales = rowScales(c.rows, s.masked, s.compare_scale);
+    const levels = c.levels ?? [];
+    const head = h("tr", {}, [
+      h("th", { text: "Method" }),
+      ...s.tokens.map((t, i) => h("th", { class: "sw-compare-head", "data-index": i, text: String(t?.text ?? "") })),
+      h("th", { text: "Faithfulness \xB7 cost" })
+    ]);
+    const body = c.rows.map((row, r) => {
+      const cells = s.tokens.map((t, i) => {
+        const v = Number(row.values?.[i]) || 0;
+        const isMasked = masked.has(i);
+        const color = colorFor(isMasked ? 0 : v, scales[r]);
+        const td = h("td", {
+          class: `sw-compare-token${isMasked ? " sw-masked" : ""}${color.lightText ? " sw-strong" : ""}`,
+          "data-index": i,
+          "data-value": plainNumber(v),
+          "data-masked": isMasked ? "true" : "false",
+          title: `${t?.text ?? ""}: ${formatPrecise(v)} (${methodName(row.method)})` + (readOnly ? "" : `
+${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
+          text: String(t?.text ?? "")
+        });
+        if (color.background !== "transparent") td.style.backgroundColor = color.background;
+        return td;
+      });
+      const f = figures(row, levels);
+      return h("tr", { class: "sw-compare-row", "data-method": row.method }, [
+        h("th", { class: "sw-compare-name", text: methodName(row.method) }),
+        ...cells,
+        h("td", { class: "sw-compare-figures", title: f.title, text: f.text })
+      ]);
+    });
+    table.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
+  }
+  function drawAgreement(c) {
+    const names = c.rows.map((r) => r.method);
+    const tau = c.kendall_tau ?? [];
+    const head = h("tr", {}, [h("th"), ...names.map((n) => h("th", { text: methodName(n), title: methodName(n) }))]);
+    const body = names.map(
+      (a, i) => h("tr", {}, [
+        h("th", { text: methodName(a) }),
+        ...names.map((b, j) => {
+          const t = tau[i]?.[j];
+          const color = colorFor(t ?? 0, 1);
+          const td = h("td", {
+            "data-tau": t == null ? "" : plainNumber(t),
+            title: `${methodName(a)} vs ${methodName(b)}: Kendall \u03C4 ${t == null ? "undefined" : formatPrecise(t)}, top-${c.k} overlap ${formatNumber(c.top_k_overlap?.[i]?.[j])}`,
+            text: t == null ? "\u2013" : formatNumber(t),
+            class: color.lightText ? "sw-strong" : null
+          });
+          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          return td;
+        })
+      ])
+    );
+    agreement.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
+  }
+  function update(s) {
+    const active = s.mode === "compare" && s.tokens.length > 0;
+    el.hidden = !active;
+    for (const button of scaleButtons) {
+      setAttr(button, "aria-pressed", button.dataset.scale === s.compare_scale ? "true" : "false");
+    }
+    if (!active) return;
+    const c = s.comparison ?? {};
+    const fresh = comparisonAnswers(s);
+    setAttr(el, "data-fresh", fresh ? "true" : "false");
+    el.classList.toggle("sw-stale", !fresh);
+    let line = "";
+    if (c.error && fresh) line = `Comparison failed: ${c.error}`;
+    else if (!fresh) line = "Comparing methods\u2026";
+    else line = `${c.rows.length} methods for ${c.label}. Click a token to mask it in every row`;
+    setText(status, line);
+    if (!Array.isArray(c.rows) || !Array.isArray(c.rows[0]?.values) || c.rows[0].values.length !== s.tokens.length) {
+      table.replaceChildren();
+      agreement.replaceChildren();
+      errors.replaceChildren();
+      return;
+    }
+    drawRows(s, c);
+    drawAgreement(c);
+    errors.replaceChildren(
+      ...Object.entries(c.errors ?? {}).map(
+        ([m, text]) => h("li", { "data-method": m, text: `${methodName(m)}: ${text}` })
+      )
+    );
   }
   return { el, update };
 }
@@ -821,7 +979,7 @@ function segmentRow(el, row, tokens, i) {
 // src/text_safety.js
 var INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
 var LAYOUT = /* @__PURE__ */ new Set(["	", "\n", "\r"]);
-var NAMES = {
+var NAMES2 = {
   "\xAD": "soft hyphen",
   "\u061C": "Arabic letter mark",
   "\u200B": "zero-width space",
@@ -858,7 +1016,7 @@ function visibleParts(text, options = {}) {
     if (plain) parts.push({ text: plain });
     plain = "";
     const code = codePoint(ch);
-    parts.push({ text: `\u27E8${code}\u27E9`, code, name: NAMES[ch] ?? "invisible character" });
+    parts.push({ text: `\u27E8${code}\u27E9`, code, name: NAMES2[ch] ?? "invisible character" });
   }
   if (plain) parts.push({ text: plain });
   return parts;
@@ -1103,7 +1261,8 @@ function createLegend({ onRescale = () => {
 var MATRIX_MAX_PLAYERS = 20;
 var MODES = [
   ["attributions", "Attributions"],
-  ["interactions", "Interactions"]
+  ["interactions", "Interactions"],
+  ["compare", "Compare"]
 ];
 var INDICES = ["SII", "k-SII"];
 function pairsAnswer(s) {
@@ -1412,7 +1571,8 @@ var ACTIONS = [
   "onMode",
   "onIndex",
   "onFocus",
-  "onStop"
+  "onStop",
+  "onScale"
 ];
 function createProgress() {
   const fill = h("span", { class: "sw-progress-fill" });
@@ -1504,6 +1664,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   const probabilities = createProbabilities({ onSelect: on.onTarget });
   const faithfulness = createFaithfulness({ readOnly });
   const meta = createMeta();
+  const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
   const result = h("div", { class: "sw-result" }, [
     interactions.bar,
@@ -1520,6 +1681,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     error,
     h("div", { class: "sw-heatmap-row" }, [heatmap.el, interactions.matrix]),
     top.el,
+    compare.el,
     summary,
     faithfulness.el,
     meta.el
@@ -1590,6 +1752,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     probabilities.update(s);
     faithfulness.update(s);
     meta.update(s);
+    compare.update(s);
   }
   const redraw = () => {
     if (!last) return;
@@ -1708,6 +1871,9 @@ function render({ model, el }) {
     },
     onFocus(focus) {
       if (focus !== model.get("focus")) send({ focus });
+    },
+    onScale(scale) {
+      if (scale !== model.get("compare_scale")) send({ compare_scale: scale });
     },
     onStop() {
       model.send({ event: "stop", result_for: model.get("result_for") });

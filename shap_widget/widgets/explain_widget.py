@@ -14,6 +14,7 @@ import shap
 import traitlets
 
 from . import export
+from .compare_mode import CompareMode
 from ..engine import scheduling
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
@@ -43,14 +44,14 @@ VIEW_TRAITS = (
     "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "errors", "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals",
     "result_for", "state", "progress", "error", "truncated", "faithfulness", "seed", "tolerance", "mode",
-    "interaction_index", "focus", "pairs", "versus",
+    "interaction_index", "focus", "pairs", "versus", "comparison", "compare_scale",
 )
-MODES = ("attributions", "interactions")
+MODES = ("attributions", "interactions", "compare")
 # What a front end may set: the intents, and `shown_for`. Everything else is the kernel's, so a host that sends
 # back its whole copy of the state (or a stale part of it) cannot overwrite a result.
 FRONT_END_TRAITS = frozenset(
     ("shown_for", "text", "text_pair", "masked", "target", "versus", "method", "max_evals", "players", "output",
-     "seed", "tolerance", "mode", "interaction_index", "focus")
+     "seed", "tolerance", "mode", "interaction_index", "focus", "compare_scale")
 )
 
 
@@ -94,7 +95,7 @@ def _largest_error(result: Attribution) -> float:
     return 0.0 if result.errors is None or result.errors.size == 0 else float(result.errors.max())
 
 
-class ExplainWidget(anywidget.AnyWidget):
+class ExplainWidget(CompareMode, anywidget.AnyWidget):
     """Shows which tokens push a text classifier's prediction towards or away from each class.
 
     Click a token to mask it (again to unmask); the kernel recomputes the prediction and all attributions
@@ -109,6 +110,8 @@ class ExplainWidget(anywidget.AnyWidget):
     "SII" or "k-SII", see `shap_widget.explain_interactions`) into `pairs`, tagged the same way; the front end
     colours the other tokens by their interaction with the `focus` player. After an exact explanation the
     exact interactions need no new model evaluation.
+    With `mode="compare"` it also puts other explanation methods beside SHAP (occlusion, LIME, integrated
+    gradients, gradient x input, attention; see `shap_widget.compare` and `CompareMode`) into `comparison`.
     `text_pair` makes it a sentence-pair widget (two text boxes, a token row per text, players in both);
     `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
     `versus` (a class index or label; the trait holds -1 for none) explains "why `target` rather than
@@ -238,6 +241,7 @@ class ExplainWidget(anywidget.AnyWidget):
         self._set_text(text, list(masked))
         self.observe(self._on_intent, names=list(_RECOMPUTE_ON))
         self.observe(self._on_interaction_intent, names=["mode", "interaction_index"])
+        self._observe_compare()
         self.on_msg(self._on_message)
 
     @classmethod
@@ -653,6 +657,8 @@ class ExplainWidget(anywidget.AnyWidget):
         with scheduling.short_passes(FOLLOW_UP_PASS_TOKENS):
             if self.mode == "interactions":
                 self._interact(generation, request, shown)
+            if self.mode == "compare":
+                self._compare(generation, request, shown)
             self._measure(generation, request, shown)
 
     def _publish(self, generation: int, request: dict[str, Any], result: Attribution) -> bool:
