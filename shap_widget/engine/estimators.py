@@ -42,6 +42,7 @@ class Attributions:
     n_evals: int
     errors: np.ndarray | None = None
     final: bool = True
+    settled: bool | None = None  # with an automatic budget: whether it stopped settled (not at its cap)
 
 
 Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]

@@ -14,7 +14,7 @@ import shap
 import traitlets
 
 from . import export
-from ..engine import scheduling
+from ..engine import certainty, scheduling
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.explain import _check_tolerance as check_tolerance
@@ -35,13 +35,15 @@ _STATIC = Path(__file__).parent.parent / "static"
 # many tokens on a CPU, so that the next click rarely waits for them.
 FOLLOW_UP_DELAY_S = 0.25
 FOLLOW_UP_PASS_TOKENS = 1024
+# With max_evals="auto", refining ends after this long even if the values have not settled.
+AUTO_TIME_LIMIT_S = 15.0
 _RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance")
 # What the front end renders; also what a standalone HTML export carries.
 VIEW_TRAITS = (
     "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "errors", "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals",
     "result_for", "state", "progress", "error", "truncated", "faithfulness", "seed", "tolerance", "mode",
-    "interaction_index", "focus", "pairs",
+    "interaction_index", "focus", "pairs", "settled",
 )
 MODES = ("attributions", "interactions")
 
@@ -73,8 +75,11 @@ class ExplainWidget(anywidget.AnyWidget):
     `explainer` computes with a given engine, such as a `ZeroShotExplainer` (see `from_pipeline`).
     The sampled estimators (`method="kernel"`, what "auto" picks beyond the exact limit, and "permutation")
     are anytime: the first estimate is shown after its first batch with `state = "refining"`, and refined in
-    place until the budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
-    (empty for exact methods). `stop()` (the front end's Stop button) keeps the estimate shown as final.
+    place until the values are settled (`max_evals="auto"`, the default: see `shap_widget.engine.certainty`;
+    at most `AUTO_TIME_LIMIT_S`), the budget is spent or every standard error is at most `tolerance`; `errors`
+    holds the standard errors (empty for exact methods) and `settled` whether an automatic budget settled.
+    `stop()` (the front end's Stop button) keeps the estimate shown as final; `refine_more()` (Refine more)
+    continues the same sample to twice its evaluations.
     """
 
     _esm = _STATIC / "widget.js"
@@ -86,7 +91,8 @@ class ExplainWidget(anywidget.AnyWidget):
     masked = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     target = traitlets.Int(0).tag(sync=True)
     method = traitlets.Unicode("auto").tag(sync=True)
-    max_evals = traitlets.Int(500).tag(sync=True)
+    # "auto" (refine until the values are settled) or a fixed number of model evaluations.
+    max_evals = traitlets.Union([traitlets.Unicode(), traitlets.Int()], default_value="auto").tag(sync=True)
     players = traitlets.Unicode("token").tag(sync=True)
     output = traitlets.Unicode("probability").tag(sync=True)
     seed = traitlets.Int(0).tag(sync=True)
@@ -105,6 +111,8 @@ class ExplainWidget(anywidget.AnyWidget):
     probabilities_full = traitlets.List(traitlets.Float(), default_value=[]).tag(sync=True)
     method_used = traitlets.Unicode("").tag(sync=True)
     n_evals = traitlets.Int(0).tag(sync=True)
+    # With max_evals="auto": whether the shown final estimate settled (False: stopped at its cap or time limit).
+    settled = traitlets.Bool(False).tag(sync=True)
     result_for = traitlets.Dict(default_value={}).tag(sync=True)
     state = traitlets.Unicode("ready").tag(sync=True)
     progress = traitlets.Float(0.0).tag(sync=True)
@@ -130,7 +138,7 @@ class ExplainWidget(anywidget.AnyWidget):
         text_pair: str | None = None,
         target: int | str | None = None,
         method: str = "auto",
-        max_evals: int = 500,
+        max_evals: int | str = "auto",
         players: str = "token",
         output: str | None = None,
         masked: list[int] | tuple[int, ...] = (),
@@ -231,10 +239,11 @@ class ExplainWidget(anywidget.AnyWidget):
         return proposal["value"]
 
     @traitlets.validate("max_evals")
-    def _valid_max_evals(self, proposal: dict) -> int:
-        if proposal["value"] < 2:
-            raise traitlets.TraitError(f"max_evals must be at least 2, got {proposal['value']}.")
-        return proposal["value"]
+    def _valid_max_evals(self, proposal: dict) -> int | str:
+        try:
+            return certainty.check_max_evals(proposal["value"])
+        except ValueError as err:
+            raise traitlets.TraitError(str(err)) from None
 
     @traitlets.validate("seed")
     def _valid_seed(self, proposal: dict) -> int:
@@ -311,6 +320,15 @@ class ExplainWidget(anywidget.AnyWidget):
     def reset(self) -> "ExplainWidget":
         """Unmask every player."""
         self.masked = []
+        return self
+
+    def refine_more(self) -> "ExplainWidget":
+        """Continue the shown sampled estimate to twice its evaluations (the front end's Refine more button).
+
+        The budget becomes that number: the same seed draws the same sample, so the rows already evaluated
+        come from the cache and the result equals one run of the longer budget.
+        """
+        self.max_evals = max(2 * int(self.n_evals), 4)
         return self
 
     def stop(self) -> "ExplainWidget":
@@ -442,7 +460,7 @@ class ExplainWidget(anywidget.AnyWidget):
             "masked": list(self.masked),
             "players": self.players,
             "method": self.method,
-            "max_evals": int(self.max_evals),
+            "max_evals": self.max_evals,
             "output": self.output,
             "seed": int(self.seed),
             "tolerance": self.tolerance,
@@ -500,7 +518,7 @@ class ExplainWidget(anywidget.AnyWidget):
         """Show `attribution` without computing when its text is opened with nothing masked, the same
         players, budget and output, and `method` (the method it was asked for), e.g. rows of a saved run."""
         a = attribution
-        self._known[(a.text, a.text_pair, a.players, method, int(a.max_evals), a.output)] = a
+        self._known[(a.text, a.text_pair, a.players, method, a.max_evals, a.output)] = a
 
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
         # Someone is looking at this one: background work on the same model waits at its next batch.
@@ -524,6 +542,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 seed=request["seed"],
                 tolerance=request["tolerance"],
                 on_progress=lambda done, total: self._progress(generation, done, total),
+                time_limit=AUTO_TIME_LIMIT_S,
             )
             for estimate in estimates:
                 if self._stopping(generation) and not estimate.final:
@@ -575,6 +594,7 @@ class ExplainWidget(anywidget.AnyWidget):
                 self.probabilities_full = result.probabilities_full.tolist()
                 self.method_used = result.method
                 self.n_evals = int(result.n_evals)
+                self.settled = bool(result.settled)
                 self.truncated = result.truncated
                 self.result_for = request
                 if self._auto_target and self.labels:
@@ -610,11 +630,12 @@ class ExplainWidget(anywidget.AnyWidget):
         # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
         # budget as the explanation, raised to what a usable sampled estimate needs.
         n_free = len(attribution.tokens) - len(attribution.masked)
+        budget = attribution.n_evals if request["max_evals"] == certainty.AUTO else int(request["max_evals"])
         return compute_interactions(
             self._explainer, request["text"], index=request["index"],
             method="exact" if attribution.method == "exact" else "auto", output=request["output"],
             players=request["players"], masked=request["masked"],
-            max_evals=max(int(request["max_evals"]), sampled_minimum(n_free)), on_progress=on_progress,
+            max_evals=max(budget, sampled_minimum(n_free)), on_progress=on_progress,
         )
 
     def _interact(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
