@@ -32,6 +32,7 @@ export const TRAITS = [
   "pairs",
   "seed",
   "tolerance",
+  "settled",
 ];
 
 const DEFAULTS = {
@@ -49,7 +50,8 @@ const DEFAULTS = {
   method: "auto",
   method_used: "",
   n_evals: 0,
-  max_evals: 0,
+  max_evals: "auto",
+  settled: false,
   players: "token",
   masked: [],
   target: 0,
