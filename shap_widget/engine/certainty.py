@@ -12,8 +12,8 @@ It never stops before `floor(n)` evaluations (a handful of pairs per player: the
 sample to be trusted), and always by `cap(n)`; both grow with the number of players n. A `time_limit` (the
 widget sets one) also ends it. A number for `max_evals` is a fixed budget, as before.
 
-With "auto", `method="auto"` stays exact where all 2^n coalitions cost at most `EXACT_EVALS`; methods that
-need a fixed budget (partition, interactions) get `FIXED_EVALS`.
+With "auto", `method="auto"` stays exact where all 2^n coalitions cost at most `FIXED_EVALS` (as with a fixed
+budget of that size); methods that need a fixed budget (partition, interactions) get `FIXED_EVALS`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ AUTO = "auto"
 TOP = 10
 Z95 = 1.96
 NEGLIGIBLE = 0.05
-RELATIVE_ERROR = 0.03
-EXACT_EVALS = 512
+RELATIVE_ERROR = 0.1
 FIXED_EVALS = 500
 FLOOR_PAIRS_PER_PLAYER = 2
-CAP_PAIRS_PER_PLAYER = 24
+CAP_PAIRS_PER_PLAYER = 16
 
 
 def floor(n: int) -> int:
@@ -52,11 +51,6 @@ def check_max_evals(max_evals: Any) -> int | str:
         raise ValueError(f"max_evals must be 'auto' (refine until the values are settled) or an integer of at "
                          f"least 2, got {max_evals!r}.")
     return int(max_evals)
-
-
-def fixed(max_evals: int | str) -> int:
-    """The fixed budget for methods that need one: the number given, or `FIXED_EVALS` for "auto"."""
-    return FIXED_EVALS if max_evals == AUTO else int(max_evals)
 
 
 class Settling:

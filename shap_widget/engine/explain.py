@@ -354,7 +354,7 @@ class Explainer:
         masks (2, L) of the explained and the full input, whose probabilities the answer reports.
 
         With `max_evals="auto"` a sampled method refines in batches until its estimate is settled (at most
-        `certainty.cap(n)` evaluations); "auto" picks exact up to `certainty.EXACT_EVALS` coalitions, and
+        `certainty.cap(n)` evaluations); "auto" picks exact up to `certainty.FIXED_EVALS` coalitions, and
         partition, which needs a fixed budget, gets `certainty.FIXED_EVALS`."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
@@ -367,7 +367,7 @@ class Explainer:
         n = game.n_free
         settle = None
         if max_evals == certainty.AUTO:
-            used = estimators.choose_method(n, certainty.EXACT_EVALS) if method == "auto" else method
+            used = estimators.choose_method(n, certainty.FIXED_EVALS) if method == "auto" else method
             if used in ("kernel", "permutation") and n > 1:
                 settle = certainty.Settling(n, time_limit=time_limit)
                 budget, streaming = settle.cap, True
