@@ -274,3 +274,34 @@ def test_faithfulness_of_a_widget_uses_its_explanation_and_class(keyword_model, 
     f = sw.faithfulness(w)
     assert f.target == 1 and f.comprehensiveness[0.1] == pytest.approx(sigmoid(3.0) - sigmoid(-3.0))
     assert sw.faithfulness(w, target="negative").target == 0
+
+
+def test_after_a_sampled_explanation_the_curves_cost_at_most_their_share_of_its_rows(model, tokenizer):
+    """Side work is bounded: the curves are measured at some steps, within SHARE of the explanation's own
+    evaluations; comprehensiveness and sufficiency stay exact, and full=True measures every step."""
+    from shap_widget.engine.faithfulness import SHARE
+
+    text = " ".join(["the plot was fun but the ending was long and slow"] * 4)  # 44 players
+    explainer = Explainer(model, tokenizer)
+    attribution = explainer.attribute(text, max_evals=120)
+    n = len(attribution.tokens)
+    rows = explainer.evaluator.rows_run
+    sampled = sw.faithfulness(explainer, attribution, target=1)
+    assert 0 < explainer.evaluator.rows_run - rows <= SHARE * attribution.n_evals < 2 * (n + 1)
+    assert not sampled.complete and len(sampled.deletion) == len(sampled.steps) < n + 1
+    full = sw.faithfulness(explainer, attribution, target=1, full=True)
+    assert full.complete and len(full.deletion) == n + 1
+    np.testing.assert_allclose(sampled.deletion, full.deletion[sampled.steps], atol=1e-12)
+    assert sampled.comprehensiveness == pytest.approx(full.comprehensiveness, abs=1e-12)
+    assert sampled.sufficiency == pytest.approx(full.sufficiency, abs=1e-12)
+    assert sampled.aopc_deletion == pytest.approx(full.aopc_deletion, abs=0.05)
+
+
+def test_sampled_curves_on_an_additive_game_interpolate_the_full_aopc():
+    """On an additive game with equal weights the curves are straight, so their AOPC from a few steps is exact."""
+    game = CountingGame(np.ones(40))
+    sampled = measure(game, np.arange(40.0), 0, points=8)
+    full = measure(game, np.arange(40.0), 0)
+    assert len(sampled.steps) <= 8 and sampled.steps[0] == 0 and sampled.steps[-1] == 40
+    assert sampled.aopc_deletion == pytest.approx(full.aopc_deletion)
+    assert sampled.aopc_insertion == pytest.approx(full.aopc_insertion)

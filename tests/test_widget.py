@@ -88,7 +88,7 @@ def test_word_players_toggle(model, tokenizer):
 def test_model_error_is_shown_and_the_widget_recovers(make_bert, tokenizer):
     """An exception in the model's forward shows in the widget; the next action computes normally."""
     model = make_bert()
-    w = ExplainWidget(model, tokenizer, text=TEXT).wait(60)
+    w = ExplainWidget(model, tokenizer, text=TEXT, max_evals=500).wait(60)  # the click's rows are not all cached
     original = model.forward
 
     def broken(*args, **kwargs):

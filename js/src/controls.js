@@ -1,4 +1,5 @@
 import { fitHeight, h, setAttr } from "./dom.js";
+import { displayState } from "./state.js";
 
 const METHODS = ["auto", "exact", "kernel", "partition", "permutation"];
 const OUTPUTS = [
@@ -20,6 +21,32 @@ function setOptions(select, options) {
 
 function field(label, control, tag = "label") {
   return h(tag, { class: "sw-field" }, [h("span", { class: "sw-field-label", text: label }), control]);
+}
+
+const SAMPLED = ["kernel", "permutation"];
+
+/** A budget typed in the field: "auto", an integer of at least 2, or null for anything else. */
+export function parseBudget(text) {
+  const t = String(text ?? "").trim().toLowerCase();
+  if (t === "auto") return "auto";
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) && n >= 2 ? n : null;
+}
+
+/** Whether the shown result is a finished sampled estimate, which Refine more can continue. */
+export function canRefineMore(s) {
+  return displayState(s) === "ready" && SAMPLED.includes(s.method_used) && Number(s.n_evals) > 0;
+}
+
+/**
+ * The note beside the Budget field: with an automatic budget, where the
+ * shown estimate stopped ("settled at 230 evaluations"); "" otherwise.
+ */
+export function budgetNote(s) {
+  if (s.max_evals !== "auto" || !canRefineMore(s)) return "";
+  const n = Number(s.n_evals).toLocaleString("en-US");
+  return s.settled ? `settled at ${n} evaluations` : `stopped at ${n} evaluations, not settled`;
 }
 
 /** The text box and the Explain button. */
@@ -68,18 +95,26 @@ export function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
 
   const maxEvals = h("input", {
     class: "sw-max-evals",
-    type: "number",
-    min: 2,
-    step: 1,
-    inputmode: "numeric",
-    title: "Maximum number of model evaluations (sampled methods)",
+    type: "text",
+    size: 6,
+    spellcheck: "false",
+    title: "Model evaluations: auto (refine until the values are settled) or a number",
   });
   let shownMaxEvals = null;
   maxEvals.addEventListener("change", () => {
-    const n = Math.round(Number(maxEvals.value));
-    if (Number.isFinite(n) && n >= 2) onMaxEvals(n);
+    const budget = parseBudget(maxEvals.value);
+    if (budget != null) onMaxEvals(budget);
     else maxEvals.value = String(shownMaxEvals);
   });
+  const note = h("span", { class: "sw-budget-note", "aria-live": "polite" });
+  let refineTo = 0;
+  const refineMore = h("button", {
+    class: "sw-refine-more",
+    type: "button",
+    text: "Refine more",
+    onclick: () => refineTo && onMaxEvals(refineTo),
+  });
+  setAttr(refineMore, "title", "Continue the same sample to twice its evaluations");
 
   const output = h("select", { class: "sw-output", onchange: () => onOutput(output.value) });
   setOptions(output, OUTPUTS);
@@ -88,6 +123,8 @@ export function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
     field("Players", players, "div"),
     field("Method", method),
     field("Budget", maxEvals),
+    note,
+    refineMore,
     field("Output", output),
   ]);
 
@@ -102,6 +139,11 @@ export function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
       shownMaxEvals = s.max_evals;
       maxEvals.value = String(s.max_evals);
     }
+    const text = budgetNote(s);
+    if (note.textContent !== text) note.textContent = text;
+    note.hidden = text === "";
+    refineTo = canRefineMore(s) ? 2 * Number(s.n_evals) : 0;
+    refineMore.hidden = refineTo === 0;
   }
 
   return { el, update };

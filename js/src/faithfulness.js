@@ -115,6 +115,8 @@ export function createFaithfulness({ readOnly = false } = {}) {
 
   function draw(f, output) {
     const fractions = numbers(f.fractions);
+    // the measured steps k when the curves were sampled, else every k = 0..n
+    const steps = Array.isArray(f.steps) ? numbers(f.steps) : fractions.map((_, k) => k);
     const scale = plotScale({ ...f, output });
     const full = Number(f.deletion[0]);
     const children = [];
@@ -167,7 +169,7 @@ export function createFaithfulness({ readOnly = false } = {}) {
             r: 2,
           });
           const tip = svg("title");
-          tip.textContent = `${name === "deletion" ? "removed" : "kept"} top ${k}: ${formatPrecise(values[k])}`;
+          tip.textContent = `${name === "deletion" ? "removed" : "kept"} top ${steps[k]}: ${formatPrecise(values[k])}`;
           dot.append(tip);
           children.push(dot);
         });

@@ -35,6 +35,7 @@ export const TRAITS = [
   "tolerance",
   "comparison",
   "compare_scale",
+  "settled",
 ];
 
 const DEFAULTS = {
@@ -52,7 +53,8 @@ const DEFAULTS = {
   method: "auto",
   method_used: "",
   n_evals: 0,
-  max_evals: 0,
+  max_evals: "auto",
+  settled: false,
   players: "token",
   masked: [],
   target: 0,

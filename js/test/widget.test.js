@@ -227,3 +227,32 @@ describe("lifecycle", () => {
     expect(el.querySelector(".shap-widget")).toBeNull();
   });
 });
+
+describe("budget controls", () => {
+  beforeEach(() => model.kernel({ method_used: "kernel", max_evals: "auto", n_evals: 1234, settled: true }));
+
+  it("shows auto in the field and the settled note beside it", () => {
+    expect(el.querySelector("input.sw-max-evals").value).toBe("auto");
+    const note = el.querySelector(".sw-budget-note");
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe("settled at 1,234 evaluations");
+  });
+
+  it("Refine more asks for twice the evaluations shown, and hides while refining", () => {
+    const button = el.querySelector("button.sw-refine-more");
+    expect(button.hidden).toBe(false);
+    button.click();
+    expect(model.get("max_evals")).toBe(2468);
+    model.kernel({ state: "refining" });
+    expect(button.hidden).toBe(true);
+  });
+
+  it("typing auto back restores the automatic budget", () => {
+    model.kernel({ max_evals: 300 });
+    const field = el.querySelector("input.sw-max-evals");
+    expect(field.value).toBe("300");
+    field.value = "auto";
+    field.dispatchEvent(new Event("change"));
+    expect(model.get("max_evals")).toBe("auto");
+  });
+});

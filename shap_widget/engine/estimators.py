@@ -43,6 +43,7 @@ class Attributions:
     errors: np.ndarray | None = None
     final: bool = True
     hierarchical: np.ndarray | None = None  # (2n-1, C) partition credit per tree node before it is pushed down
+    settled: bool | None = None  # with an automatic budget: whether it stopped settled (not at its cap)
 
 
 Plan = Generator[Union[np.ndarray, Attributions], Union[np.ndarray, None], Attributions]

@@ -11,7 +11,7 @@ import numpy as np
 import shap
 import torch
 
-from . import estimators, shap_compat
+from . import certainty, estimators, shap_compat
 from .batch import attributions_to_shap, explain_each
 from .inputs import Item, as_items, split_item
 from .inputs import check_text as _check_text
@@ -51,8 +51,8 @@ class Attribution:
     output: str
     method: str
     masked: tuple[int, ...]
-    max_evals: int
-    n_evals: int
+    max_evals: int | str  # the budget asked for: a number, or "auto" (see `shap_widget.engine.certainty`)
+    n_evals: int  # the evaluations actually used
     truncated: bool
     errors: np.ndarray | None = None  # (n_players, C) standard errors of sampled values; None when exact
     final: bool = True  # False for a partial estimate that `Explainer.refine` yields before the last
@@ -72,6 +72,7 @@ class Attribution:
         if self.versus is None:
             return list(self.labels)
         return [f"{label} vs {self.labels[self.versus]}" for label in self.labels]
+    settled: bool | None = None  # max_evals="auto": whether the estimate settled (False: stopped at a cap)
 
     def to_shap(self, target: int | str | None = None) -> shap.Explanation:
         """A shap.Explanation: all classes (n, C), or one class (n,) when `target` is given.
@@ -316,7 +317,7 @@ class Explainer:
         output: str | None = None,
         players: str = "token",
         masked: Sequence[int] = (),
-        max_evals: int = 500,
+        max_evals: int | str = "auto",
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
@@ -325,7 +326,8 @@ class Explainer:
         """Attributions for every class of `text` (the engine's full answer; see `explain` for shap's form).
 
         `text` is a str, with `text_pair` for a sentence pair, or an Encoding of tokenized ids. With `versus`
-        (a class index or label), column c explains "c rather than `versus`" (see `explain`).
+        (a class index or label), column c explains "c rather than `versus`" (see `explain`). `max_evals`:
+        "auto" (sample until the values are settled, see `shap_widget.engine.certainty`) or a fixed budget.
         """
         result = None
         for result in self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
@@ -344,38 +346,40 @@ class Explainer:
         output: str | None = None,
         players: str = "token",
         masked: Sequence[int] = (),
-        max_evals: int = 500,
+        max_evals: int | str = "auto",
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         versus: int | str | None = None,
+        time_limit: float | None = None,
     ) -> Iterator[Attribution]:
         """Successive estimates for `text` as batches of evaluations arrive, the last one marked `final`.
 
         The sampled estimators (`method="kernel"`, what `auto` picks beyond the exact limit, and
         `"permutation"`) yield a first estimate after their first batch and a better one after each further
         batch, each with standard errors and its evaluations so far, and stop when `max_evals` is spent or
-        every standard error is at most `tolerance` (in units of the output). Other methods yield one final
+        every standard error is at most `tolerance` (in units of the output), or, with `max_evals="auto"`, at
+        the first settled estimate (or `time_limit` seconds after the start). Other methods yield one final
         result. Every estimate is additive: base_values + values.sum(0) equals the output.
         """
         return self._estimates(text, text_pair=text_pair, method=method, output=output, players=players,
                                masked=masked, max_evals=max_evals, seed=seed, tolerance=tolerance,
-                               on_progress=on_progress, streaming=True, versus=versus)
+                               on_progress=on_progress, streaming=True, versus=versus, time_limit=time_limit)
 
     def _estimates(self, text: str | Encoding, *, text_pair: str | None, method: str, output: str | None,
-                   players: str, masked: Sequence[int], max_evals: int, seed: int, tolerance: float | None,
+                   players: str, masked: Sequence[int], max_evals: int | str, seed: int, tolerance: float | None,
                    on_progress: Callable[[int, int], None] | None, streaming: bool,
-                   versus: int | str | None = None) -> Iterator[Attribution]:
+                   versus: int | str | None = None, time_limit: float | None = None) -> Iterator[Attribution]:
         """refine's estimates; without `streaming` the sampled estimator asks for its rows in one batch."""
         game, used, plan, keep = self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
-                                            tolerance, on_progress, streaming, versus)
+                                            tolerance, on_progress, streaming, versus, time_limit)
         probs = None
         for item in estimators.estimates(plan, game):
             if probs is None:
                 probs = game.probabilities(keep)
             if item.final and on_progress is not None:
                 on_progress(game.evaluations_done, game.evaluations_done)
-            yield self._attribution(game, item, used, players, int(max_evals), seed, probs)
+            yield self._attribution(game, item, used, players, max_evals, seed, probs)
             if item.final:
                 return
 
@@ -387,7 +391,7 @@ class Explainer:
         output: str | None = None,
         players: str = "token",
         masked: Sequence[int] = (),
-        max_evals: int = 500,
+        max_evals: int | str = "auto",
         seed: int = 0,
         tolerance: float | None = None,
         on_progress: Callable[[int, int], None] | None = None,
@@ -405,7 +409,7 @@ class Explainer:
             started.append(self._plan(text, text_pair, method, output, players, masked, max_evals, seed,
                                       tolerance, None, tolerance is not None, versus))
         results = run_plans([(plan, game) for game, _, plan, _ in started], on_round=on_progress)
-        return [self._attribution(game, result, used, players, int(max_evals), seed, game.probabilities(keep))
+        return [self._attribution(game, result, used, players, max_evals, seed, game.probabilities(keep))
                 for (game, used, _, keep), result in zip(started, results)]
 
     def _plan(
@@ -416,46 +420,61 @@ class Explainer:
         output: str | None,
         players: str,
         masked: Sequence[int],
-        max_evals: int,
+        max_evals: int | str,
         seed: int,
         tolerance: float | None,
         on_progress: Callable[[int, int], None] | None,
         streaming: bool,
         versus: int | str | None = None,
+        time_limit: float | None = None,
     ) -> tuple[TextGame, str, estimators.Plan, np.ndarray]:
         """The game for `text`, the method chosen for it, that method's plan (not started), and the keep
-        masks (2, L) of the explained and the full input, whose probabilities the answer reports."""
+        masks (2, L) of the explained and the full input, whose probabilities the answer reports.
+
+        With `max_evals="auto"` a sampled method refines in batches until its estimate is settled (at most
+        `certainty.cap(n)` evaluations); "auto" picks exact up to `certainty.FIXED_EVALS` coalitions, and
+        partition, which needs a fixed budget, gets `certainty.FIXED_EVALS`."""
         if method not in estimators.METHODS:
             raise ValueError(f"method must be one of {estimators.METHODS}, got {method!r}.")
-        if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
-            raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
+        max_evals = certainty.check_max_evals(max_evals)
         tolerance = _check_tolerance(tolerance)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
         game = self.game(text, text_pair=text_pair, players=players, masked=masked, output=output,
                          on_progress=on_progress, **({} if versus is None else {"versus": versus}))
         n = game.n_free
-        used = estimators.choose_method(n, int(max_evals)) if method == "auto" else method
-        game.plan(estimators.planned_evaluations(used, n, int(max_evals)))
+        settle = None
+        if max_evals == certainty.AUTO:
+            used = estimators.choose_method(n, certainty.FIXED_EVALS) if method == "auto" else method
+            if used in ("kernel", "permutation") and n > 1:
+                settle = certainty.Settling(n, time_limit=time_limit)
+                budget, streaming = settle.cap, True
+            else:
+                budget = certainty.FIXED_EVALS
+        else:
+            budget = int(max_evals)
+            used = estimators.choose_method(n, budget) if method == "auto" else method
+        game.plan(estimators.planned_evaluations(used, n, budget))
         if used == "exact":
             plan = estimators.exact_plan(n)
         elif used == "partition":
             tree = estimators.text_tree(game.encoding, [game.players.positions[i] for i in game.free])
-            plan = estimators.partition_plan(n, int(max_evals), tree, seed)
+            plan = estimators.partition_plan(n, budget, tree, seed)
         else:
             free = np.zeros(len(game.players), dtype=bool)
             free[game.free] = True
             key = (game.encoding.key, game.rule, players, used)
             sampled = permutation_plan if used == "permutation" else kernel_plan
-            plan = sampled(n, int(max_evals), seed, tolerance=tolerance, free=free, streaming=streaming,
+            plan = sampled(n, budget, seed, tolerance=tolerance, free=free, streaming=streaming,
                            previous=self.designs.usable(key, free),
-                           on_design=lambda design: self.designs.add(key, design))
+                           on_design=lambda design: self.designs.add(key, design), settle=settle)
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
         return game, used, plan, keep
 
     def _attribution(self, game: TextGame, result: estimators.Attributions, method: str,
-                     players: str, max_evals: int, seed: int, probs: tuple[np.ndarray, np.ndarray]) -> Attribution:
+                     players: str, max_evals: int | str, seed: int,
+                     probs: tuple[np.ndarray, np.ndarray]) -> Attribution:
         """The engine's estimate placed back among all players (masked ones at 0)."""
         n_classes = result.values.shape[1] if game.n_free else len(result.base)
         values = np.zeros((len(game.players), n_classes))
@@ -478,7 +497,7 @@ class Explainer:
             output=game.output,
             method=method,
             masked=game.masked,
-            max_evals=max_evals,
+            max_evals=max_evals if max_evals == certainty.AUTO else int(max_evals),
             n_evals=result.n_evals,
             truncated=game.encoding.truncated,
             errors=errors,
@@ -487,6 +506,7 @@ class Explainer:
             text_pair=game.encoding.text_pair,
             segments=list(game.players.segments) if game.encoding.text_pair is not None else None,
             versus=getattr(game, "versus", None),
+            settled=result.settled if result.final else None,
         )
 
     def __call__(
@@ -580,7 +600,7 @@ def explain(
     output: str | None = None,
     players: str = "token",
     masked: Sequence[int] = (),
-    max_evals: int = 500,
+    max_evals: int | str = "auto",
     batch_size: int | str = "auto",
     mask: str | int = "auto",
     autocast: str | None = None,
@@ -597,8 +617,9 @@ def explain(
     sample of coalitions, with standard errors; see `shap_widget.engine.kernel`), "partition" (Owen values
     over the text's phrase tree, as shap's PartitionExplainer), "permutation" (stratified antithetic
     permutation sampling, with standard errors; see `shap_widget.engine.permutation`), or "auto" (exact where
-    all coalitions fit in `max_evals`, else kernel). tolerance: for "kernel" and "permutation", stop early once
-    every standard error is at most this.
+    all coalitions fit in `max_evals`, else kernel). max_evals: "auto" (default: sample until the values are
+    settled, see `shap_widget.engine.certainty`) or a fixed number of model evaluations. tolerance: for
+    "kernel" and "permutation", stop early once every standard error is at most this.
     output: "probability" (default for classifiers), "logit" or "log-odds". target: a class index or label;
     None explains every class (values of shape (n_players, n_classes)). players: "token" or "word".
     masked: player indices held masked. mask: "auto" (mask token, else pad, else unk, else attention),

@@ -41,6 +41,7 @@ problem on a sample and says how far off it may be:
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ from scipy import sparse
 
 from . import surrogate
 from .estimators import FIRST_ROWS, Attributions, Plan, _trivial_plan
+from .certainty import Settling
+from .threads import single_threaded
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
 # equally likely), 1 the kernel's own weights. Chosen by benchmarks/bench_accuracy.py (0.25-0.75 were within
@@ -298,6 +301,7 @@ def _even_hats(k: int) -> list[Callable[[np.ndarray], np.ndarray]]:
     return [hat(j * width) for j in range(1, k + 1)]
 
 
+@single_threaded
 def _solve(
     z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray,
     profiles: bool = True,
@@ -425,6 +429,7 @@ def kernel_plan(
     on_design: Callable[[Design], None] | None = None,
     streaming: bool = True,
     adjust: bool = False,
+    settle: Settling | None = None,
 ) -> Plan:
     """Paired kernel regression on an order sample of pairs; yields an estimate after each batch.
 
@@ -435,7 +440,8 @@ def kernel_plan(
     and only the final estimate is made. With `adjust` (and LightGBM installed) the final estimate is
     regression-adjusted by a cross-fitted tree model of the game (see `shap_widget.engine.surrogate`); it is
     off by default: it lowers the error on short inputs but at 26 players and more its standard errors were
-    found too small (benchmarks/bench_accuracy.py).
+    found too small (benchmarks/bench_accuracy.py). With `settle` (an automatic budget, see
+    `shap_widget.engine.certainty`) it also stops at the first settled estimate; `max_evals` is then its cap.
     """
     if n <= 1:
         return (yield from _trivial_plan(n))
@@ -492,10 +498,13 @@ def kernel_plan(
         # soon replaced
         fit = _solve(z, y - base, unit, w, var_w, delta, profiles=m >= budget)
         if fit is not None:
-            stop = m >= budget or (tolerance is not None and float(fit[1].max()) <= tolerance)
-            if stop and m < budget:  # stopped by the tolerance, which the final estimate still meets
+            tolerated = tolerance is not None and float(fit[1].max()) <= tolerance
+            settled = settle is not None and settle.settled(fit[0], fit[1], full, 2 + 2 * m)
+            stop = m >= budget or tolerated or settled
+            if stop and m < budget:  # the final estimate has the profile terms, and still meets the rule
                 refit = _solve(z, y - base, unit, w, var_w, delta)
-                if refit is not None and float(refit[1].max()) <= tolerance:
+                if refit is not None and (float(refit[1].max()) <= tolerance if tolerated
+                                          else float((refit[1] ** 2).sum()) <= float((fit[1] ** 2).sum())):
                     fit = refit
             # the adjustment's standard errors leave out the tree models' own noise, which only stays negligible
             # while the sample is a small part of all pairs
@@ -508,11 +517,19 @@ def kernel_plan(
                     fit = (phi_model + adjusted[0], adjusted[1])
             result = Attributions(fit[0], base, full, 2 + 2 * m, fit[1], final=stop)
             if stop:
-                return result
+                return _settled(result, settle, settled or m >= sum(classes.count))
             yield result
         target = min(budget, max(target + FIRST_ROWS // 2, int(target * 1.6)))
     if result is None:
         raise ValueError(
             f"{max_evals} evaluations could not identify the values of {n} players; raise max_evals."
         )
-    return Attributions(result.values, base, full, result.n_evals, result.errors, final=True)
+    return _settled(Attributions(result.values, base, full, result.n_evals, result.errors, final=True), settle,
+                    budget >= sum(classes.count))
+
+
+def _settled(result: Attributions, settle: Settling | None, settled: bool) -> Attributions:
+    """The final estimate, marked whether an automatic budget settled it (None for a fixed budget)."""
+    if settle is None:
+        return result
+    return dataclasses.replace(result, settled=settled and not settle.timed_out)

@@ -36,6 +36,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
+from .certainty import Settling
 from .estimators import FIRST_ROWS, Attributions, Plan, _trivial_plan, run
 
 BLOCK = 4  # pairs of orders that share one random ranking (a stratified block)
@@ -176,12 +177,14 @@ def permutation_plan(
     free: np.ndarray | None = None,
     on_design: Callable[[OrderDesign], None] | None = None,
     streaming: bool = True,
+    settle: Settling | None = None,
 ) -> Plan:
     """Stratified antithetic permutation sampling; yields an estimate after each batch of pairs.
 
     `previous` is an earlier design on the same input whose free players include this game's (`free`, a
     mask over all players): its orders come first. `on_design(design)` receives this game's design as it
-    grows. Stops when the budget is spent or every standard error is at most `tolerance`. Without
+    grows. Stops when the budget is spent or every standard error is at most `tolerance`, or with `settle`
+    (an automatic budget, see `shap_widget.engine.certainty`) at the first settled estimate. Without
     `streaming`, all rows are asked for in one batch and only the final estimate is made.
     """
     if n <= 1:
@@ -215,11 +218,14 @@ def permutation_plan(
         if on_design is not None:
             on_design(OrderDesign(free.copy(), players[orders[:done]], blocks[:done]))
         result = _estimate(per_pair, orders[:done], blocks[:done], base, full, 2 + 2 * done * (n - 1), final=False)
-        stop = done >= budget or (
+        settled = settle is not None and result.errors is not None and settle.settled(
+            result.values, result.errors, full, result.n_evals)
+        stop = done >= budget or settled or (
             tolerance is not None and result.errors is not None and float(result.errors.max()) <= tolerance
         )
         if stop:
-            return Attributions(result.values, base, full, result.n_evals, result.errors, final=True)
+            return Attributions(result.values, base, full, result.n_evals, result.errors, final=True,
+                                settled=None if settle is None else settled and not settle.timed_out)
         if result.errors is not None:
             yield result
         step = max(step, int(done * 0.6))

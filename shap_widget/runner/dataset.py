@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ..engine.columns import class_columns
+from ..engine.certainty import AUTO, check_max_evals
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer
 from ..engine.game import OUTPUTS, PLAYER_KINDS
@@ -88,8 +89,7 @@ def check_options(method: Any, max_evals: Any, players: Any, output: Any) -> Non
     """Refuse bad options before anything is written, so a typo never becomes a run's recorded settings."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
-    if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
-        raise ValueError(f"max_evals must be an integer of at least 2, got {max_evals!r}.")
+    check_max_evals(max_evals)
     if players not in PLAYER_KINDS:
         raise ValueError(f"players must be one of {PLAYER_KINDS}, got {players!r}.")
     if output is not None and output not in OUTPUTS:
@@ -126,10 +126,21 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
         "values": np.asarray(a.values, dtype=np.float64).tolist(),
         "errors": None if getattr(a, "errors", None) is None else np.asarray(a.errors, dtype=np.float64).tolist(),
         "base_values": [float(v) for v in a.base_values], "outputs": [float(v) for v in a.outputs],
-        "method": a.method, "max_evals": int(a.max_evals), "n_evals": int(a.n_evals), "seed": int(meta["seed"]),
+        "method": a.method, "max_evals": stored_budget(a.max_evals), "n_evals": int(a.n_evals),
+        "seed": int(meta["seed"]),
         "output": a.output, "player_kind": a.players, "truncated": bool(a.truncated),
         "model_name": meta["model_name"], "config_hash": meta["config_hash"],
     }
+
+
+def stored_budget(max_evals: int | str) -> int:
+    """The Parquet `max_evals` column: the fixed budget, or 0 for "auto" (`n_evals` holds what was used)."""
+    return 0 if max_evals == AUTO else int(max_evals)
+
+
+def read_budget(stored: int) -> int | str:
+    """The budget a stored row was computed with (see `stored_budget`)."""
+    return AUTO if int(stored) == 0 else int(stored)
 
 
 def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
@@ -144,7 +155,7 @@ def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
         errors=None if errors is None else np.asarray(errors, dtype=np.float64).reshape(shape), seed=int(row["seed"]),
         base_values=np.asarray(row["base_values"], dtype=np.float64),
         outputs=np.asarray(row["outputs"], dtype=np.float64), probabilities=probs, probabilities_full=probs.copy(),
-        output=row["output"], method=row["method"], masked=(), max_evals=int(row["max_evals"]),
+        output=row["output"], method=row["method"], masked=(), max_evals=read_budget(row["max_evals"]),
         n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]), text_pair=row.get("text_pair"),
         segments=None if row.get("segments") is None else [int(g) for g in row["segments"]],
     )
@@ -317,7 +328,7 @@ def explain_dataset(
     client: Any = None,
     model_loader: Callable[[], tuple[torch.nn.Module, Any]] | None = None,
     method: str = "auto",
-    max_evals: int = 500,
+    max_evals: int | str = "auto",
     output: str | None = None,
     players: str = "token",
     seed: int = 0,
@@ -361,7 +372,7 @@ def explain_dataset(
     resolved = [None] * len(texts) if labels is None else [resolve_label(y, names, i) for i, y in enumerate(labels)]
     options = {"method": method, "max_evals": max_evals, "output": output, "players": players, "seed": seed}
     check_options(method, max_evals, players, output)
-    meta = {**model_identity(model), "method": method, "max_evals": int(max_evals), "players": players,
+    meta = {**model_identity(model), "method": method, "max_evals": check_max_evals(max_evals), "players": players,
             "output": output, "seed": int(seed), "mask": explainer.options["mask"], "labels": names,
             "n_texts": len(texts)}
     results = DatasetResults(texts, resolved, names, meta, path)

@@ -52,7 +52,8 @@ var TRAITS = [
   "seed",
   "tolerance",
   "comparison",
-  "compare_scale"
+  "compare_scale",
+  "settled"
 ];
 var DEFAULTS = {
   text: "",
@@ -69,7 +70,8 @@ var DEFAULTS = {
   method: "auto",
   method_used: "",
   n_evals: 0,
-  max_evals: 0,
+  max_evals: "auto",
+  settled: false,
   players: "token",
   masked: [],
   target: 0,
@@ -561,6 +563,22 @@ function setOptions(select, options) {
 function field(label, control, tag = "label") {
   return h(tag, { class: "sw-field" }, [h("span", { class: "sw-field-label", text: label }), control]);
 }
+var SAMPLED = ["kernel", "permutation"];
+function parseBudget(text) {
+  const t = String(text ?? "").trim().toLowerCase();
+  if (t === "auto") return "auto";
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) && n >= 2 ? n : null;
+}
+function canRefineMore(s) {
+  return displayState(s) === "ready" && SAMPLED.includes(s.method_used) && Number(s.n_evals) > 0;
+}
+function budgetNote(s) {
+  if (s.max_evals !== "auto" || !canRefineMore(s)) return "";
+  const n = Number(s.n_evals).toLocaleString("en-US");
+  return s.settled ? `settled at ${n} evaluations` : `stopped at ${n} evaluations, not settled`;
+}
 function createInput({ onExplain }) {
   const textarea = h("textarea", {
     class: "sw-text",
@@ -599,24 +617,34 @@ function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
   setOptions(method, METHODS.map((m) => [m, m]));
   const maxEvals = h("input", {
     class: "sw-max-evals",
-    type: "number",
-    min: 2,
-    step: 1,
-    inputmode: "numeric",
-    title: "Maximum number of model evaluations (sampled methods)"
+    type: "text",
+    size: 6,
+    spellcheck: "false",
+    title: "Model evaluations: auto (refine until the values are settled) or a number"
   });
   let shownMaxEvals = null;
   maxEvals.addEventListener("change", () => {
-    const n = Math.round(Number(maxEvals.value));
-    if (Number.isFinite(n) && n >= 2) onMaxEvals(n);
+    const budget = parseBudget(maxEvals.value);
+    if (budget != null) onMaxEvals(budget);
     else maxEvals.value = String(shownMaxEvals);
   });
+  const note = h("span", { class: "sw-budget-note", "aria-live": "polite" });
+  let refineTo = 0;
+  const refineMore = h("button", {
+    class: "sw-refine-more",
+    type: "button",
+    text: "Refine more",
+    onclick: () => refineTo && onMaxEvals(refineTo)
+  });
+  setAttr(refineMore, "title", "Continue the same sample to twice its evaluations");
   const output = h("select", { class: "sw-output", onchange: () => onOutput(output.value) });
   setOptions(output, OUTPUTS);
   const el = h("div", { class: "sw-settings" }, [
     field("Players", players, "div"),
     field("Method", method),
     field("Budget", maxEvals),
+    note,
+    refineMore,
     field("Output", output)
   ]);
   function update(s) {
@@ -630,6 +658,11 @@ function createSettings({ onPlayers, onMethod, onMaxEvals, onOutput }) {
       shownMaxEvals = s.max_evals;
       maxEvals.value = String(s.max_evals);
     }
+    const text = budgetNote(s);
+    if (note.textContent !== text) note.textContent = text;
+    note.hidden = text === "";
+    refineTo = canRefineMore(s) ? 2 * Number(s.n_evals) : 0;
+    refineMore.hidden = refineTo === 0;
   }
   return { el, update };
 }
@@ -791,6 +824,7 @@ function createFaithfulness({ readOnly = false } = {}) {
   let drawnKey = null;
   function draw(f, output) {
     const fractions = numbers(f.fractions);
+    const steps = Array.isArray(f.steps) ? numbers(f.steps) : fractions.map((_, k) => k);
     const scale = plotScale({ ...f, output });
     const full = Number(f.deletion[0]);
     const children = [];
@@ -843,7 +877,7 @@ function createFaithfulness({ readOnly = false } = {}) {
             r: 2
           });
           const tip = svg("title");
-          tip.textContent = `${name === "deletion" ? "removed" : "kept"} top ${k}: ${formatPrecise(values[k])}`;
+          tip.textContent = `${name === "deletion" ? "removed" : "kept"} top ${steps[k]}: ${formatPrecise(values[k])}`;
           dot.append(tip);
           children.push(dot);
         });

@@ -459,7 +459,7 @@ class DatasetWidget(ipywidgets.VBox):
             _resolve_label(y, names, i) for i, y in enumerate(labels)
         ]
         ew = self.explain_widget
-        self._options = {"method": ew.method, "max_evals": int(ew.max_evals), "players": ew.players,
+        self._options = {"method": ew.method, "max_evals": ew.max_evals, "players": ew.players,
                          "output": ew.output}
         self._encodings = [encode(self.explainer.tokenizer, t, self.explainer.max_length, self._pair(i))
                            for i, t in enumerate(texts)]
@@ -516,7 +516,7 @@ class DatasetWidget(ipywidgets.VBox):
         meta = results.meta
         rows = list(range(len(results.texts))) if results.texts_known else results.indices
         names = list(results.class_names)
-        options = {"method": meta.get("method", "auto"), "max_evals": int(meta.get("max_evals", 500)),
+        options = {"method": meta.get("method", "auto"), "max_evals": meta.get("max_evals", 500),
                    "players": meta.get("players", "token"), "output": meta.get("output"),
                    "mask": meta.get("mask", "auto"), **kwargs}
         if len(rows) != len(results.texts):

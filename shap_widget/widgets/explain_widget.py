@@ -15,7 +15,7 @@ import traitlets
 
 from . import export
 from .compare_mode import CompareMode
-from ..engine import scheduling
+from ..engine import certainty, scheduling
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.explain import _check_tolerance as check_tolerance
@@ -37,6 +37,8 @@ _STATIC = Path(__file__).parent.parent / "static"
 # many tokens on a CPU, so that the next click rarely waits for them.
 FOLLOW_UP_DELAY_S = 0.25
 FOLLOW_UP_PASS_TOKENS = 1024
+# With max_evals="auto", refining ends after this long even if the values have not settled.
+AUTO_TIME_LIMIT_S = 15.0
 _RECOMPUTE_ON = ("text", "text_pair", "masked", "method", "max_evals", "players", "output", "seed", "tolerance",
                  "versus")
 # What the front end renders; also what a standalone HTML export carries.
@@ -44,7 +46,7 @@ VIEW_TRAITS = (
     "text", "text_pair", "masked", "target", "method", "max_evals", "players", "output", "tokens", "labels", "values",
     "errors", "base_values", "outputs", "probabilities", "probabilities_full", "method_used", "n_evals",
     "result_for", "state", "progress", "error", "truncated", "faithfulness", "seed", "tolerance", "mode",
-    "interaction_index", "focus", "pairs", "versus", "comparison", "compare_scale",
+    "interaction_index", "focus", "pairs", "versus", "comparison", "compare_scale", "settled",
 )
 MODES = ("attributions", "interactions", "compare")
 # What a front end may set: the intents, and `shown_for`. Everything else is the kernel's, so a host that sends
@@ -119,8 +121,11 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     choosing the versus class as the target swaps the two.
     The sampled estimators (`method="kernel"`, what "auto" picks beyond the exact limit, and "permutation")
     are anytime: the first estimate is shown after its first batch with `state = "refining"`, and refined in
-    place until the budget is spent or every standard error is at most `tolerance`; `errors` holds the standard errors
-    (empty for exact methods). `stop()` (the front end's Stop button) keeps the estimate shown as final.
+    place until the values are settled (`max_evals="auto"`, the default: see `shap_widget.engine.certainty`;
+    at most `AUTO_TIME_LIMIT_S`), the budget is spent or every standard error is at most `tolerance`; `errors`
+    holds the standard errors (empty for exact methods) and `settled` whether an automatic budget settled.
+    `stop()` (the front end's Stop button) keeps the estimate shown as final; `refine_more()` (Refine more)
+    continues the same sample to twice its evaluations.
     """
 
     _esm = _STATIC / "widget.js"
@@ -134,7 +139,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     # The class to contrast with ("why `target` rather than `versus`?"), or -1 for none.
     versus = traitlets.Int(-1).tag(sync=True)
     method = traitlets.Unicode("auto").tag(sync=True)
-    max_evals = traitlets.Int(500).tag(sync=True)
+    # "auto" (refine until the values are settled) or a fixed number of model evaluations.
+    max_evals = traitlets.Union([traitlets.Unicode(), traitlets.Int()], default_value="auto").tag(sync=True)
     players = traitlets.Unicode("token").tag(sync=True)
     output = traitlets.Unicode("probability").tag(sync=True)
     seed = traitlets.Int(0).tag(sync=True)
@@ -153,6 +159,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     probabilities_full = traitlets.List(traitlets.Float(), default_value=[]).tag(sync=True)
     method_used = traitlets.Unicode("").tag(sync=True)
     n_evals = traitlets.Int(0).tag(sync=True)
+    # With max_evals="auto": whether the shown final estimate settled (False: stopped at its cap or time limit).
+    settled = traitlets.Bool(False).tag(sync=True)
     result_for = traitlets.Dict(default_value={}).tag(sync=True)
     state = traitlets.Unicode("ready").tag(sync=True)
     progress = traitlets.Float(0.0).tag(sync=True)
@@ -183,7 +191,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         target: int | str | None = None,
         versus: int | str | None = None,
         method: str = "auto",
-        max_evals: int = 500,
+        max_evals: int | str = "auto",
         players: str = "token",
         output: str | None = None,
         masked: list[int] | tuple[int, ...] = (),
@@ -310,10 +318,11 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         return proposal["value"]
 
     @traitlets.validate("max_evals")
-    def _valid_max_evals(self, proposal: dict) -> int:
-        if proposal["value"] < 2:
-            raise traitlets.TraitError(f"max_evals must be at least 2, got {proposal['value']}.")
-        return proposal["value"]
+    def _valid_max_evals(self, proposal: dict) -> int | str:
+        try:
+            return certainty.check_max_evals(proposal["value"])
+        except ValueError as err:
+            raise traitlets.TraitError(str(err)) from None
 
     @traitlets.validate("seed")
     def _valid_seed(self, proposal: dict) -> int:
@@ -408,6 +417,15 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply a front end's changes to the intents; the results and `state` stay the kernel's."""
         super().set_state({k: v for k, v in sync_data.items() if k in FRONT_END_TRAITS})
+
+    def refine_more(self) -> "ExplainWidget":
+        """Continue the shown sampled estimate to twice its evaluations (the front end's Refine more button).
+
+        The budget becomes that number: the same seed draws the same sample, so the rows already evaluated
+        come from the cache and the result equals one run of the longer budget.
+        """
+        self.max_evals = max(2 * int(self.n_evals), 4)
+        return self
 
     def stop(self) -> "ExplainWidget":
         """Stop refining: the estimate shown now becomes the final one (state "ready").
@@ -539,7 +557,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
             "masked": list(self.masked),
             "players": self.players,
             "method": self.method,
-            "max_evals": int(self.max_evals),
+            "max_evals": self.max_evals,
             "output": self.output,
             "seed": int(self.seed),
             "tolerance": self.tolerance,
@@ -598,7 +616,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         """Show `attribution` without computing when its text is opened with nothing masked, the same
         players, budget and output, and `method` (the method it was asked for), e.g. rows of a saved run."""
         a = attribution
-        self._known[(a.text, a.text_pair, a.players, method, int(a.max_evals), a.output,
+        self._known[(a.text, a.text_pair, a.players, method, a.max_evals, a.output,
                      -1 if a.versus is None else a.versus)] = a
 
     def _compute(self, generation: int, request: dict[str, Any]) -> None:
@@ -624,6 +642,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
                 tolerance=request["tolerance"],
                 on_progress=lambda done, total: self._progress(generation, done, total),
                 **_contrast(request),
+                time_limit=AUTO_TIME_LIMIT_S,
             )
             for estimate in estimates:
                 if self._stopping(generation) and not estimate.final:
@@ -677,6 +696,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
                 self.probabilities_full = result.probabilities_full.tolist()
                 self.method_used = result.method
                 self.n_evals = int(result.n_evals)
+                self.settled = bool(result.settled)
                 self.truncated = result.truncated
                 self.result_for = request
                 if self._auto_target and self.labels:
@@ -715,11 +735,12 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
         # budget as the explanation, raised to what a usable sampled estimate needs.
         n_free = len(attribution.tokens) - len(attribution.masked)
+        budget = attribution.n_evals if request["max_evals"] == certainty.AUTO else int(request["max_evals"])
         return compute_interactions(
             self._explainer, request["text"], index=request["index"],
             method="exact" if attribution.method == "exact" else "auto", output=request["output"],
             players=request["players"], masked=request["masked"],
-            max_evals=max(int(request["max_evals"]), sampled_minimum(n_free)), on_progress=on_progress,
+            max_evals=max(budget, sampled_minimum(n_free)), on_progress=on_progress,
             **_contrast(request),
         )
 

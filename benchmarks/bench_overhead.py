@@ -1,0 +1,134 @@
+"""The engine's own time: everything an explanation costs beside the model's forward passes.
+
+On a GPU the forward passes shrink about a hundredfold and what is left is this. Every forward pass is timed
+with hooks on the model and subtracted from the wall time; what remains is masks, cache keys, the regression
+fits and the bookkeeping around them. Measured in one run, medians of --repeats:
+
+  explanation  a new text of about 30 and 128 tokens at a fixed 500 evaluations (fresh cache each run)
+  click        the same text with one more token masked, after its explanation (what a click costs)
+  packed       per text, 16 texts of about 30 tokens explained together (`Explainer.attribute_many`)
+
+each quiet and with two busy processes beside it (a browser and a build on the same cores); the ratio
+busy / quiet is the figure to watch (goal <= 2x). Goals, engine time: <= 15 ms at 30 tokens and <= 40 ms at
+128 tokens per 500-evaluation explanation, <= 5 ms per text packed.
+
+The engine's time does not depend on what a forward pass costs, so by default the demo model runs with its
+encoder cut to one layer (`--layers 6` for the whole model): the same tokenizer, rows and outputs of the same
+shape, and a run of about a minute instead of ten.
+
+    python benchmarks/bench_overhead.py [--repeats 3] [--layers 1] [--no-busy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import platform
+import statistics
+import time
+from contextlib import contextmanager
+
+import torch
+
+from bench_engine import PARAGRAPH, text_of
+from shap_widget.demo import load_sentiment_model
+from shap_widget.engine.explain import Explainer
+
+
+class ForwardClock:
+    """Wall time spent inside the model's forward passes, from hooks on the model."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.total = 0.0
+        self._start = 0.0
+        model.register_forward_pre_hook(self._pre)
+        model.register_forward_hook(self._post)
+
+    def _pre(self, *_):
+        self._start = time.perf_counter()
+
+    def _post(self, *_):
+        self.total += time.perf_counter() - self._start
+
+
+def engine_time(clock: ForwardClock, fn) -> float:
+    """Seconds `fn` took beside the forward passes."""
+    before = clock.total
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) - (clock.total - before)
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+@contextmanager
+def busy(processes: int):
+    """`processes` processes that keep a core busy each, for the block's duration."""
+    workers = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(processes)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(0.2)
+        yield
+    finally:
+        for w in workers:
+            w.terminate()
+            w.join()
+
+
+def measure(model, tok, clock: ForwardClock, repeats: int) -> dict[str, float]:
+    out = {}
+    for n in (30, 128):
+        text = text_of(tok, n)
+        explanation, click = [], []
+        for _ in range(repeats):
+            ex = Explainer(model, tok)
+            ex.attribute(text, max_evals=500, method="kernel")  # not timed: loads the head and the cache
+            ex = Explainer(model, tok)
+            explanation.append(engine_time(clock, lambda: ex.attribute(text, max_evals=500, method="kernel")))
+            click.append(engine_time(clock, lambda: ex.attribute(text, max_evals=500, method="kernel",
+                                                                 masked=[len(click) % 5 + 1])))
+        out[f"explanation, {n} tokens"] = statistics.median(explanation)
+        out[f"click, {n} tokens"] = statistics.median(click)
+        print(f"  {n} tokens: explanation {out[f'explanation, {n} tokens'] * 1e3:.1f} ms, "
+              f"click {out[f'click, {n} tokens'] * 1e3:.1f} ms", flush=True)
+    words = PARAGRAPH.split()
+    texts = [" ".join(words[i * 4: i * 4 + 20]) for i in range(16)]
+    packed = []
+    for _ in range(repeats):
+        ex = Explainer(model, tok)
+        packed.append(engine_time(clock, lambda: ex.attribute_many(texts, max_evals=500, method="kernel"))
+                      / len(texts))
+    out["packed, per text (~25 tokens)"] = statistics.median(packed)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--layers", type=int, default=1, help="encoder layers of the demo model to keep")
+    parser.add_argument("--no-busy", action="store_true", help="skip the runs beside two busy processes")
+    args = parser.parse_args()
+    model, tok = load_sentiment_model()
+    encoder = model.base_model.encoder
+    encoder.layer = encoder.layer[: args.layers]
+    clock = ForwardClock(model)
+    print(f"# {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} torch threads, demo model with {len(encoder.layer)} encoder layers, medians of "
+          f"{args.repeats}; engine time = wall - forward passes")
+    quiet = measure(model, tok, clock, args.repeats)
+    loaded = None
+    if not args.no_busy:
+        with busy(2):
+            loaded = measure(model, tok, clock, args.repeats)
+    print(f"{'case':34s} {'quiet ms':>10s} {'busy ms':>10s} {'busy/quiet':>11s}")
+    for key, q in quiet.items():
+        b = loaded[key] if loaded else float("nan")
+        print(f"{key:34s} {q * 1e3:10.1f} {b * 1e3:10.1f} {b / q:11.2f}")
+
+
+if __name__ == "__main__":
+    main()

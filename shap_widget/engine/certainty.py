@@ -1,0 +1,83 @@
+"""The default budget: sample until the picture is settled, not a fixed number of evaluations.
+
+`max_evals="auto"` refines a sampled estimate (the kernel or permutation estimator) batch by batch and stops
+at the first estimate that is *settled* for the predicted class (the largest output of the full input):
+
+- every token among the top `TOP` by |value| whose |value| is more than `NEGLIGIBLE` of the largest (a
+  token too faint to see in the heatmap needs no sign) is certain: its 95% interval excludes 0;
+- the ranking is stable: the top `TOP` tokens are the same ones as in the estimate before;
+- the largest standard error of any token is at most `RELATIVE_ERROR` of the largest |value|.
+
+It never stops before `floor(n)` evaluations (a handful of pairs per player: the standard errors need a
+sample to be trusted), and always by `cap(n)`; both grow with the number of players n. A `time_limit` (the
+widget sets one) also ends it. A number for `max_evals` is a fixed budget, as before.
+
+With "auto", `method="auto"` stays exact where all 2^n coalitions cost at most `FIXED_EVALS` (as with a fixed
+budget of that size); methods that need a fixed budget (partition, interactions) get `FIXED_EVALS`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+AUTO = "auto"
+TOP = 10
+Z95 = 1.96
+NEGLIGIBLE = 0.05
+RELATIVE_ERROR = 0.1
+FIXED_EVALS = 500
+FLOOR_PAIRS_PER_PLAYER = 2
+CAP_PAIRS_PER_PLAYER = 16
+
+
+def floor(n: int) -> int:
+    """The fewest evaluations an automatic budget spends on n players."""
+    return 2 + 2 * max(32, FLOOR_PAIRS_PER_PLAYER * n)
+
+
+def cap(n: int) -> int:
+    """The most evaluations an automatic budget spends on n players."""
+    return 2 + 2 * max(500, CAP_PAIRS_PER_PLAYER * n)
+
+
+def check_max_evals(max_evals: Any) -> int | str:
+    """`max_evals` as given when it is "auto" or an integer of at least 2; a clear error otherwise."""
+    if max_evals == AUTO and isinstance(max_evals, str):
+        return AUTO
+    if isinstance(max_evals, bool) or not isinstance(max_evals, (int, np.integer)) or max_evals < 2:
+        raise ValueError(f"max_evals must be 'auto' (refine until the values are settled) or an integer of at "
+                         f"least 2, got {max_evals!r}.")
+    return int(max_evals)
+
+
+class Settling:
+    """The stopping rule of one automatic budget (see the module docstring); ask it after each estimate."""
+
+    def __init__(self, n: int, *, time_limit: float | None = None) -> None:
+        self.n = n
+        self.floor = floor(n)
+        self.cap = cap(n)
+        self.deadline = None if time_limit is None else time.monotonic() + float(time_limit)
+        self._top: frozenset[int] | None = None
+        self.timed_out = False
+
+    def settled(self, values: np.ndarray, errors: np.ndarray, full: np.ndarray, n_evals: int) -> bool:
+        """Whether the estimate (values, errors: (n, C); full: the output of the full input) may be the last."""
+        top = self._top
+        c = int(np.argmax(full))
+        v, e = np.abs(values[:, c]), errors[:, c]
+        order = np.argsort(-v, kind="stable")[: min(TOP, len(v))]
+        self._top = frozenset(int(i) for i in order)
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.timed_out = True
+            return True
+        if n_evals < self.floor:
+            return False
+        scale = float(v.max()) if len(v) else 0.0
+        if scale == 0.0:
+            return bool(np.all(e == 0.0))
+        certain = (v[order] > Z95 * e[order]) | (v[order] <= NEGLIGIBLE * scale)
+        return bool(np.all(certain) and top == self._top and float(e.max()) <= RELATIVE_ERROR * scale)

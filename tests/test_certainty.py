@@ -1,0 +1,134 @@
+"""The default budget by certainty: sampled estimates stop once settled, between a floor and a cap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import shap_widget as sw
+from shap_widget import ExplainWidget
+from shap_widget.engine import certainty, estimators
+from shap_widget.engine.explain import Explainer
+from shap_widget.engine.kernel import kernel_plan
+from shap_widget.runner.dataset import DatasetResults
+
+from games import relative_error, softmax_game
+
+TEXT = "the movie was great but the ending was boring and far too long"  # 13 players: kernel under "auto"
+
+
+def settled_run(game, n: int, seed: int = 0) -> estimators.Attributions:
+    rule = certainty.Settling(n)
+    return estimators.run(kernel_plan(n, rule.cap, seed, settle=rule), game)
+
+
+def test_an_easy_game_settles_early_and_a_hard_one_later_never_before_the_floor():
+    n = 12
+    easy, hard = softmax_game(n, 0, interaction=0.1), softmax_game(n, 0, interaction=3.0)
+    truth = estimators.exact(easy, n).values
+    first, second = settled_run(easy, n), settled_run(hard, n)
+    assert first.settled and second.settled
+    assert certainty.floor(n) <= first.n_evals < second.n_evals <= certainty.cap(n)
+    assert first.n_evals <= 300  # well under the old fixed 500 evaluations
+    assert relative_error(first.values, truth) < 0.002
+    np.testing.assert_allclose(first.base + first.values.sum(0), first.output, atol=1e-10)
+
+
+def test_an_estimate_never_settles_before_its_floor():
+    """A game where every token is decisive at once would settle on its first batch, but the floor holds."""
+    n = 30
+    weights = np.linspace(1.0, 2.0, n)
+
+    def additive(coalitions: np.ndarray) -> np.ndarray:
+        s = coalitions.astype(float) @ weights
+        return np.stack([s, -s], axis=1)
+
+    result = settled_run(additive, n)
+    assert result.settled
+    assert result.n_evals >= certainty.floor(n) > 2 + 2 * (n + n // 4)
+    np.testing.assert_allclose(result.values[:, 0], weights, atol=1e-8)
+
+
+def test_a_game_that_never_settles_stops_at_its_cap_unsettled():
+    n = 20
+    rng = np.random.default_rng(0)
+
+    def noise(coalitions: np.ndarray) -> np.ndarray:
+        v = rng.normal(size=len(coalitions))  # no structure: nothing ever becomes certain
+        return np.stack([v, -v], axis=1)
+
+    result = settled_run(noise, n)
+    assert result.n_evals == certainty.cap(n) and result.settled is False
+
+
+def test_a_settled_estimate_s_intervals_still_cover_the_exact_values():
+    """Stopping when the picture looks settled must not leave intervals that are too narrow."""
+    n = 12
+    game = softmax_game(n, 1, interaction=1.0)
+    truth = estimators.exact(game, n).values
+    covered = []
+    for seed in range(20):
+        r = settled_run(game, n, seed)
+        covered.append(np.abs(r.values - truth) <= 1.96 * r.errors + 1e-12)
+    assert np.mean(covered) >= 0.9
+
+
+def test_refine_more_continues_the_same_sample(model, tokenizer):
+    """Twice the settled evaluations with the same seed: the rows already evaluated come from the cache, and
+    the result equals one longer run from scratch."""
+    explainer = Explainer(model, tokenizer)
+    auto = explainer.attribute(TEXT)
+    assert auto.max_evals == "auto" and auto.method == "kernel" and auto.settled is not None
+    rows = explainer.evaluator.rows_run
+    more = explainer.attribute(TEXT, max_evals=2 * auto.n_evals)
+    assert more.n_evals == 2 * auto.n_evals
+    assert explainer.evaluator.rows_run - rows <= auto.n_evals  # only the new half is evaluated
+    fresh = Explainer(model, tokenizer).attribute(TEXT, max_evals=2 * auto.n_evals)
+    np.testing.assert_allclose(more.values, fresh.values, atol=1e-12)
+
+
+def test_the_widget_shows_auto_settles_and_refine_more_doubles_the_evaluations(model, tokenizer):
+    w = ExplainWidget(model, tokenizer, TEXT).wait()
+    assert w.max_evals == "auto" and w.method_used == "kernel"
+    n, settled = w.n_evals, w.settled
+    assert certainty.floor(13) <= n <= certainty.cap(13) and settled == w.attribution.settled
+    w.refine_more().wait()
+    assert w.max_evals == 2 * n and w.n_evals == 2 * n and w.settled is False
+    fresh = Explainer(model, tokenizer).attribute(TEXT, max_evals=2 * n)
+    np.testing.assert_allclose(np.array(w.values), fresh.values, atol=1e-12)
+
+
+def test_a_fixed_budget_behaves_as_before(model, tokenizer):
+    """max_evals=500 spends exactly 500 evaluations, all asked for at once, and is not an automatic budget."""
+    explainer = Explainer(model, tokenizer)
+    result = explainer.attribute(TEXT, max_evals=500)
+    assert result.method == "kernel" and result.n_evals == 500 and result.settled is None
+    assert result.max_evals == 500
+    game = explainer.game(TEXT)
+    direct = estimators.run(kernel_plan(game.n_free, 500, 0, streaming=False), game.value)
+    np.testing.assert_allclose(result.values, direct.values, atol=1e-12)
+
+
+def test_auto_stays_exact_for_short_inputs(model, tokenizer):
+    result = Explainer(model, tokenizer).attribute("the movie was great")
+    assert result.method == "exact" and result.errors is None and result.settled is None
+
+
+@pytest.mark.parametrize("bad", ["lots", 1, 2.5, True])
+def test_a_bad_budget_is_refused_with_what_to_use(model, tokenizer, bad):
+    with pytest.raises(ValueError, match="'auto'"):
+        Explainer(model, tokenizer).attribute(TEXT, max_evals=bad)
+
+
+def test_exports_and_parquet_rows_record_the_evaluations_used(model, tokenizer, tmp_path):
+    explainer = Explainer(model, tokenizer)
+    run = sw.explain_dataset(model, tokenizer, [TEXT, "a dull and boring film with no plot at all"],
+                             path=tmp_path / "run", progress_bar=False, explainer=explainer)
+    alone = Explainer(model, tokenizer).attribute(TEXT)
+    assert run[0].n_evals == alone.n_evals and run[0].max_evals == "auto"
+    loaded = DatasetResults.load(tmp_path / "run")
+    assert [r.n_evals for r in loaded] == [r.n_evals for r in run]
+    assert loaded[0].max_evals == "auto"
+    np.testing.assert_allclose(loaded[0].values, alone.values, atol=1e-12)
+    w = ExplainWidget(model, tokenizer, TEXT).wait()
+    assert w.view_state()["n_evals"] == alone.n_evals and w.view_state()["max_evals"] == "auto"
