@@ -41,7 +41,7 @@ _META_FIELDS: dict[str, tuple[Any, str, bool]] = {
     "config_hash": (lambda v: isinstance(v, str), "a string", False),
     "weights_hash": (lambda v: isinstance(v, str), "a string", False),
     "method": (lambda v: isinstance(v, str), "a string", False),
-    "max_evals": (lambda v: _is_int(v) and v >= 2, "an integer of at least 2", False),
+    "max_evals": (lambda v: v == "auto" or (_is_int(v) and v >= 2), '"auto" or an integer of at least 2', False),
     "players": (lambda v: isinstance(v, str), "a string", False),
     "output": (lambda v: v is None or isinstance(v, str), "a string or null", False),
     "seed": (_is_int, "an integer", False),
