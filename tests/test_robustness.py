@@ -214,7 +214,7 @@ def test_exact_with_too_many_players_suggests_the_alternatives(family):
 def test_max_evals_below_two_or_not_an_integer_is_refused(family, max_evals):
     """Every estimator needs at least the empty and the full coalition."""
     model, tok = family("electra")
-    with pytest.raises(ValueError, match="max_evals must be an integer of at least 2"):
+    with pytest.raises(ValueError, match="max_evals must be .auto. .* or an integer of at least 2"):
         sw.explain(model, tok, TEXT, max_evals=max_evals)
     with pytest.raises(ValueError, match="max_evals must be an integer of at least 2"):
         sw.explain_callable(classifier_fn(model, tok), tok, TEXT, max_evals=max_evals)
@@ -224,7 +224,7 @@ def test_widget_refuses_max_evals_below_two(family):
     """The widget trait keeps its last valid value when given a budget below 2."""
     model, tok = family("electra")
     w = ExplainWidget(model, tok, text=TEXT, max_evals=100).wait(60)
-    with pytest.raises(traitlets.TraitError, match="max_evals must be at least 2"):
+    with pytest.raises(traitlets.TraitError, match="max_evals must be .auto. .* or an integer of at least 2"):
         w.max_evals = 0
     assert w.max_evals == 100
 

@@ -630,6 +630,10 @@ def explain(
     the two logits), or the difference of the two classes in the logit or log-odds space; tokens that raise
     both classes alike get values near 0. Additivity holds for the contrast.
     """
+    if shap_compat.is_string_function(model):
+        raise TypeError("model must be a transformers model for explain(), which masks token ids; "
+                        "for a plain function of strings use shap_widget.explain_callable(f, tokenizer, text) or "
+                        "shap_widget.Explainer(f, tokenizer)(texts), which go through shap's string path.")
     explainer = get_explainer(model, tokenizer, mask=mask, batch_size=batch_size, autocast=autocast)
     contrast = {} if versus is None else {"versus": versus}
     return explainer.explain(text, target=target, method=method, output=output, players=players,

@@ -14,6 +14,7 @@ string path, which is the only way to explain them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -363,6 +364,11 @@ def string_masker(tokenizer_or_masker: Any) -> shap.maskers.Masker:
     """shap's Text masker for a tokenizer or a split pattern, or the Text masker given."""
     if isinstance(tokenizer_or_masker, shap.maskers.Text):
         return tokenizer_or_masker
+    if isinstance(tokenizer_or_masker, str) and re.fullmatch(r"[\w./-]+", tokenizer_or_masker):
+        raise TypeError(
+            f"tokenizer_or_masker must be a transformers tokenizer or a shap masker; {tokenizer_or_masker!r} reads "
+            "as a model name, not a split pattern: pass AutoTokenizer.from_pretrained(name), or a pattern such as "
+            "r'\\W+'.")
     if isinstance(tokenizer_or_masker, str) or _is_tokenizer(tokenizer_or_masker):
         return shap.maskers.Text(tokenizer_or_masker)
     if isinstance(tokenizer_or_masker, shap.maskers.Masker):
