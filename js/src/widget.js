@@ -13,6 +13,7 @@ function render({ model, el }) {
   // The first result, or a user's action, awaits its settled result, which the view then reports as shown
   // (`shown_for`): hosts that re-run cells when the front end writes (marimo) then show cells the settled state.
   let unsettled = false;
+  let firstResult = false;
 
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
@@ -22,6 +23,7 @@ function render({ model, el }) {
   const send = (changes, { awaitsKernel = false } = {}) => {
     if (awaitsKernel) pending = true;
     unsettled = true;
+    firstResult = false;
     for (const [name, value] of Object.entries(changes)) model.set(name, value);
     model.save_changes();
     view.update(snapshot());
@@ -103,6 +105,14 @@ function render({ model, el }) {
   const reportSettled = () => {
     if (!unsettled || !settled(snapshot())) return;
     unsettled = false;
+    // Jupyter's output areas read the kernel's state directly; only a host that re-runs cells on the front
+    // end's writes (marimo) needs the first result reported too. Under Jupyter, a kernel just restarted may
+    // never acknowledge a write made before the user's first action, and would then hold that action back.
+    if (firstResult && el.closest(".jp-OutputArea-output")) {
+      firstResult = false;
+      return;
+    }
+    firstResult = false;
     model.set("shown_for", model.get("result_for"));
     model.save_changes();
   };
@@ -120,6 +130,7 @@ function render({ model, el }) {
 
   view.update(snapshot());
   unsettled = !settled(snapshot());
+  firstResult = unsettled;
 
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);

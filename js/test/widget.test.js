@@ -97,6 +97,18 @@ describe("masking", () => {
     expect(model.saved).toBe(1);
   });
 
+  it("reports no first result inside a Jupyter output area, only the results of the user's actions", () => {
+    cleanup();
+    const area = document.createElement("div");
+    area.className = "jp-OutputArea-output";
+    area.append(el);
+    model = fakeModel(sampleState({ state: "computing", result_for: {}, values: [] }));
+    cleanup = widget.render({ model, el });
+    answer();
+    expect(model.sets.filter(([name]) => name === "shown_for")).toEqual([]);
+    expect(model.saved).toBe(0);
+  });
+
   it("Enter and Space toggle the focused token; arrows move focus", () => {
     token(1).focus();
     key(token(1), "Enter");

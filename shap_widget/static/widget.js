@@ -1838,6 +1838,7 @@ function render({ model, el }) {
   const history = createHistory();
   let pending = false;
   let unsettled = false;
+  let firstResult = false;
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
     return { ...state, pending, canUndo: history.size > 0 };
@@ -1845,6 +1846,7 @@ function render({ model, el }) {
   const send = (changes, { awaitsKernel = false } = {}) => {
     if (awaitsKernel) pending = true;
     unsettled = true;
+    firstResult = false;
     for (const [name, value] of Object.entries(changes)) model.set(name, value);
     model.save_changes();
     view.update(snapshot());
@@ -1917,6 +1919,11 @@ function render({ model, el }) {
   const reportSettled = () => {
     if (!unsettled || !settled(snapshot())) return;
     unsettled = false;
+    if (firstResult && el.closest(".jp-OutputArea-output")) {
+      firstResult = false;
+      return;
+    }
+    firstResult = false;
     model.set("shown_for", model.get("result_for"));
     model.save_changes();
   };
@@ -1932,6 +1939,7 @@ function render({ model, el }) {
   });
   view.update(snapshot());
   unsettled = !settled(snapshot());
+  firstResult = unsettled;
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
     view.destroy();
