@@ -5,7 +5,7 @@
 import { h, setAttr, setText } from "./dom.js";
 import { colorFor } from "./scale.js";
 import { formatNumber, formatPrecise, plainNumber } from "./format.js";
-import { sameMask } from "./state.js";
+import { sameInput } from "./state.js";
 
 const NAMES = {
   shap: "SHAP",
@@ -28,10 +28,7 @@ export function comparisonAnswers(s) {
   const c = s.comparison ?? {};
   const r = c.result_for ?? {};
   return (
-    r.text === s.text &&
-    (r.text_pair ?? "") === (s.text_pair ?? "") &&
-    r.players === s.players &&
-    sameMask(r.masked, s.masked) &&
+    sameInput(r, s) &&
     r.output === s.output &&
     c.target === s.target
   );

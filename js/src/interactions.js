@@ -5,7 +5,7 @@ import { h, setAttr, setText } from "./dom.js";
 import { createLegend } from "./legend.js";
 import { backgroundOf, colorFor } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
-import { sameMask } from "./state.js";
+import { sameInput } from "./state.js";
 import { tokenLabel } from "./text_safety.js";
 
 export const MATRIX_MAX_PLAYERS = 20;
@@ -21,10 +21,7 @@ export function pairsAnswer(s) {
   const p = s.pairs ?? {};
   const r = p.result_for ?? {};
   return (
-    r.text === s.text &&
-    (r.text_pair ?? "") === (s.text_pair ?? "") &&
-    r.players === s.players &&
-    sameMask(r.masked, s.masked) &&
+    sameInput(r, s) &&
     (r.output == null || r.output === s.output) &&
     p.index === s.interaction_index
   );

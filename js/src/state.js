@@ -114,14 +114,21 @@ export function selectedClass(target, count) {
 }
 
 /** Whether the shown result was computed for the current input and mask. */
+/** Whether a result's `result_for` names the shown input: its texts, players and mask. */
+export function sameInput(r, s) {
+  return (
+    r.text === s.text &&
+    (r.text_pair ?? "") === (s.text_pair ?? "") &&
+    r.players === s.players &&
+    sameMask(r.masked, s.masked)
+  );
+}
+
 export function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
   return (
-    r.text === s.text &&
-    (r.text_pair ?? "") === s.text_pair &&
-    r.players === s.players &&
-    sameMask(r.masked, s.masked) &&
+    sameInput(r, s) &&
     (r.output == null || r.output === s.output) &&
     (r.versus ?? -1) === s.versus
   );
