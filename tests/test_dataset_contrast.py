@@ -92,10 +92,15 @@ def test_contrast_columns_add_up_to_the_log_ratio_and_name_the_contrast(contrast
     assert "contrast" not in plain.to_dataframe().columns and plain.versus is None
 
 
-def test_fixed_target_is_explained_for_every_row(double_model, tokenizer):
-    """target= reads every row for that class against versus, the packed rows equal one text at a time."""
+def test_fixed_target_is_explained_for_every_row(double_model, tokenizer, tmp_path):
+    """target= reads every row for that class against versus, the packed rows equal one text at a time, and
+    the saved run opens in the dataset view for that class."""
+    from shap_widget import DatasetWidget
+
     results = sw.explain_dataset(double_model, tokenizer, TEXTS, method="exact", versus="LABEL_2", target=0,
-                                 chunk_size=3, progress_bar=False)
+                                 chunk_size=3, path=tmp_path / "run.parquet", progress_bar=False)
+    w = DatasetWidget.from_results(tmp_path / "run.parquet", double_model, tokenizer, progress_bar=False).wait(60)
+    assert w.table.global_target == 0 and [r["target"] for r in w.table.rows] == [0] * len(TEXTS)
     alone = Explainer(double_model, tokenizer)
     assert [results.target_of(i) for i in range(len(TEXTS))] == [0] * len(TEXTS)
     assert set(results.to_dataframe()["contrast"]) == {"LABEL_0 vs LABEL_2"}
