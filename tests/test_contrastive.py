@@ -124,3 +124,16 @@ def test_widget_picks_the_predicted_class_other_than_versus(model, tokenizer):
     w = ExplainWidget(model, tokenizer, text=TEXT, method="partition", versus=top).wait(60)
     others = [c for c in range(3) if c != top]
     assert w.versus == top and w.target == max(others, key=lambda c: probs[c])
+
+
+def test_packed_texts_are_explained_as_the_contrast_too(model, tokenizer):
+    """attribute_many with versus gives each text the values attribute gives it alone, not its plain ones."""
+    model = copy.deepcopy(model).double()
+    explainer = Explainer(model, tokenizer)
+    texts = ["the plot was really fun", "i hated it"]
+    packed = explainer.attribute_many(texts, method="exact", versus=2)
+    for text, got in zip(texts, packed):
+        alone = explainer.attribute(text, method="exact", versus=2)
+        np.testing.assert_allclose(got.values, alone.values, atol=1e-10, rtol=0)
+        np.testing.assert_allclose(got.outputs, alone.outputs, atol=1e-10, rtol=0)
+        assert got.versus == 2 and got.outputs[2] == 0

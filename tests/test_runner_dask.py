@@ -108,3 +108,20 @@ def test_loader_failing_on_a_worker_is_raised_here_with_its_traceback(client, de
         sw.explain_dataset(model, tok, TWEETS[:4], method="exact", client=client, model_loader=broken_loader,
                            path=path, chunk_size=1, progress_bar=False)
     assert sw.DatasetResults.load(path).indices == [0, 1]
+
+
+def test_contrastive_cluster_run_equals_the_single_process_run(client, demo, tmp_path):
+    """versus= reaches the workers: rows on disk hold the same contrast values as explaining in one process."""
+    model, tok = demo
+    texts = TWEETS[:4]
+    alone = sw.explain_dataset(model, tok, texts, method="exact", versus="positive", progress_bar=False)
+    path = tmp_path / "run.parquet"
+    results = sw.explain_dataset(model, tok, texts, method="exact", versus="positive", client=client,
+                                 model_loader=load_sentiment_model, path=path, chunk_size=2, progress_bar=False)
+    loaded = sw.DatasetResults.load(path)
+    assert loaded.versus == results.versus == model.config.label2id["positive"]
+    for i, a in enumerate(alone):
+        _same(results[i], a)
+        _same(loaded[i], a)
+        np.testing.assert_allclose(loaded[i].base_values + loaded[i].values.sum(0), loaded[i].outputs, atol=1e-9)
+    assert set(pq.read_table(path).column("versus").to_pylist()) == {"positive"}

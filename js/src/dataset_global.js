@@ -1,13 +1,16 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPrecise } from "./format.js";
 import { backgroundOf, paletteFor } from "./scale.js";
-import { className, sameToken } from "./dataset_state.js";
+import { className, contrastName, isContrast, sameToken } from "./dataset_state.js";
 import { setTokenText } from "./text_safety.js";
 
 const RANKING_HELP =
   "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| − 1.96 · sd / √count): " +
   "tokens that push the same way every time come first; frequent words whose values are small or change sign " +
   "(stopwords, punctuation) do not win on frequency alone.";
+
+const RANKING_NOTE = "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)";
+const CONTRAST_NOTE = (s) => `values explain log P(class) − log P(${className(s, s.versus)})`;
 
 /**
  * Tokens ranked towards one class over the explained examples by a lower
@@ -41,11 +44,7 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
   ]);
   const list = h("ol", { class: "sw-global-list" });
   const empty = h("div", { class: "sw-global-empty sw-empty" });
-  const note = h("div", {
-    class: "sw-global-note",
-    text: "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)",
-    title: RANKING_HELP,
-  });
+  const note = h("div", { class: "sw-global-note", text: RANKING_NOTE, title: RANKING_HELP });
   const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [
     heading,
     note,
@@ -69,7 +68,7 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
-    const label = className(s, s.global_target);
+    const label = contrastName(s, s.global_target);
     const direction = Number(stat.mean) < 0 ? `away from ${label}` : `towards ${label}`;
     const button = h(
       "button",
@@ -98,10 +97,14 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
   }
 
   function update(s) {
-    const key = JSON.stringify(s.labels);
+    const key = JSON.stringify([s.labels, s.versus]);
     if (key !== optionsKey) {
       optionsKey = key;
-      target.replaceChildren(...s.labels.map((name, i) => h("option", { value: String(i), text: String(name) })));
+      // A class against itself is 0 everywhere, so the versus class is not offered.
+      const classes = s.labels.map((_, i) => i).filter((i) => i !== s.versus);
+      target.replaceChildren(...classes.map((i) => h("option", { value: String(i), text: contrastName(s, i) })));
+      setText(note, isContrast(s) ? `${CONTRAST_NOTE(s)}; ${RANKING_NOTE}` : RANKING_NOTE);
+      setAttr(el, "data-versus", String(s.versus));
     }
     target.value = String(s.global_target);
     if (document.activeElement !== minCount || shownMinCount !== s.global_min_count) {
@@ -109,7 +112,7 @@ export function createGlobalView({ onToken, onTarget, onMinCount }) {
     }
     shownMinCount = s.global_min_count;
 
-    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
+    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels, s.versus]);
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
       const max = Math.max(0, ...s.global_tokens.map(strength));

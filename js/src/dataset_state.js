@@ -14,6 +14,7 @@ export const TRAITS = [
   "filter_label",
   "filter_token",
   "selected",
+  "versus",
   "global_target",
   "global_min_count",
   "global_top",
@@ -37,6 +38,7 @@ const DEFAULTS = {
   filter_label: -1,
   filter_token: "",
   selected: -1,
+  versus: -1,
   global_target: 0,
   global_min_count: 1,
   global_top: 30,
@@ -76,6 +78,7 @@ export function normalize(raw = {}) {
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
   s.visible = s.visible.map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < s.rows.length);
   s.selected = Number.isInteger(Number(s.selected)) ? Number(s.selected) : -1;
+  s.versus = Number.isInteger(Number(s.versus)) && Number(s.versus) < s.labels.length ? Number(s.versus) : -1;
   return s;
 }
 
@@ -99,4 +102,15 @@ export function sameToken(a, b) {
 export function className(s, index) {
   if (index == null || index < 0) return "";
   return String(s.labels[index] ?? `class ${index}`);
+}
+
+/** Whether the values contrast every class with one versus class. */
+export function isContrast(s) {
+  return s.versus >= 0;
+}
+
+/** What a class's values explain: the class, or "<class> vs <versus class>" in a contrastive run. */
+export function contrastName(s, index) {
+  const name = className(s, index);
+  return isContrast(s) && name ? `${name} vs ${className(s, s.versus)}` : name;
 }

@@ -1,6 +1,6 @@
 import { h, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPercent } from "./format.js";
-import { className, normalize } from "./dataset_state.js";
+import { className, contrastName, isContrast, normalize } from "./dataset_state.js";
 import { createFilters } from "./dataset_filters.js";
 import { createGlobalView } from "./dataset_global.js";
 import { createTable } from "./dataset_table.js";
@@ -42,7 +42,23 @@ function selectionText(s) {
   if (row.label != null) parts.push(`label ${className(s, row.label)}`);
   if (row.predicted != null) parts.push(`predicted ${className(s, row.predicted)} (${formatPercent(row.probability)})`);
   if (row.loss != null) parts.push(`loss ${formatNumber(row.loss)}`);
+  if (isContrast(s) && row.target != null) parts.push(`read as ${contrastName(s, row.target)}`);
   return `${parts.join(" · ")}: explained below.`;
+}
+
+/** A contrastive run says so above the table: every value is a share of log P(class) − log P(versus). */
+function createContrast() {
+  const el = h("div", { class: "sw-dataset-contrast" });
+
+  function update(s) {
+    el.hidden = !isContrast(s);
+    setAttr(el, "data-versus", String(s.versus));
+    if (!isContrast(s)) return;
+    const versus = className(s, s.versus);
+    setText(el, `Contrast: each class vs ${versus}. Values explain log P(class) − log P(${versus}).`);
+  }
+
+  return { el, update };
 }
 
 /**
@@ -53,6 +69,7 @@ export function createDatasetView(container, actions = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
   const filters = createFilters({ onFilter: on.onFilter });
   const progress = createProgress();
+  const contrast = createContrast();
   const error = h("div", { class: "sw-error", role: "alert" });
   const table = createTable({ onSort: on.onSort, onSelect: on.onSelect });
   const global = createGlobalView({ onToken: on.onToken, onTarget: on.onTarget, onMinCount: on.onMinCount });
@@ -61,6 +78,7 @@ export function createDatasetView(container, actions = {}) {
   const body = h("div", { class: "sw-dataset-body" }, [table.el, global.el]);
   const root = h("div", { class: "sw-dataset", "data-state": "predicting" }, [
     filters.el,
+    contrast.el,
     progress.el,
     error,
     body,
@@ -74,6 +92,7 @@ export function createDatasetView(container, actions = {}) {
     setAttr(root, "data-selected", String(s.selected));
     setAttr(root, "aria-busy", s.state === "predicting" || s.state === "explaining" ? "true" : "false");
     filters.update(s);
+    contrast.update(s);
     progress.update(s);
     error.hidden = s.state !== "error";
     setText(error, s.state === "error" ? s.error || "Explaining the examples failed." : "");

@@ -293,6 +293,32 @@ describe("progress and errors", () => {
   });
 });
 
+describe("contrastive run", () => {
+  it("names the contrast in the banner, the class choices, the token titles and the chosen row", () => {
+    const banner = el.querySelector(".sw-dataset-contrast");
+    expect(banner.hidden).toBe(true);
+    expect([...el.querySelectorAll(".sw-global-class option")].map((o) => o.textContent)).toEqual(LABELS);
+    model.kernel({
+      versus: 2,
+      rows: datasetState().rows.map((r) => ({ ...r, target: r.predicted === 2 ? 0 : r.predicted })),
+    });
+    expect(banner.hidden).toBe(false);
+    expect(banner.textContent).toBe("Contrast: each class vs positive. Values explain log P(class) − log P(positive).");
+    const options = [...el.querySelectorAll(".sw-global-class option")];
+    expect(options.map((o) => [o.value, o.textContent])).toEqual([
+      ["0", "negative vs positive"],
+      ["1", "neutral vs positive"],
+    ]);
+    expect(el.querySelector(".sw-global-note").textContent).toMatch(/^values explain log P\(class\) − log P\(positive\); ranked/);
+    expect(el.querySelector('.sw-global-token[data-token="hated"]').title).toContain("towards negative vs positive");
+    expect(el.querySelector('.sw-global-token[data-token="the"]').title).toContain("away from negative vs positive");
+    expect(el.querySelector(".sw-selection").textContent).toContain("loss 1.204 · read as negative vs positive");
+    model.kernel({ versus: -1 });
+    expect(banner.hidden).toBe(true);
+    expect(el.querySelectorAll(".sw-global-class option").length).toBe(3);
+  });
+});
+
 describe("hostile text", () => {
   it("shows invisible characters of a text and of a global token as marks, none in the page itself", () => {
     model.kernel({

@@ -128,7 +128,7 @@ def run_plans(
         requests.clear()
         for i, out in zip(pending, raw):
             game = items[i][1]
-            advance(i, transform(out, game.kind, game.output))
+            advance(i, transform(out, game.kind, game.output, game.versus))
         if on_round is not None:
             on_round(sum(r is not None for r in results), len(items))
     return results  # type: ignore[return-value]

@@ -21,7 +21,7 @@ import torch
 from ..engine.columns import class_columns
 from ..engine.certainty import AUTO, check_max_evals
 from ..engine.estimators import METHODS
-from ..engine.explain import Attribution, Explainer, get_explainer
+from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.inputs import Item, split_item
 from ..engine.memory import release_freed_memory
@@ -33,6 +33,8 @@ __all__ = ["DatasetResults", "InvalidResults", "ResultsMismatch", "explain_datas
 PROBABILITY_COLUMNS = ("P({label})", "P[{c}: {label}]")
 _DATASET_COLUMNS = ("text", "text_pair", "label", "predicted", "probability", "correct", "tokens", "values",
                     "base_values", "method", "n_evals")
+# Appended for a contrastive run (`versus=`): the row's contrast and the values that explain it.
+_CONTRAST_COLUMNS = ("target", "versus", "contrast", "contrast_values", "contrast_base", "contrast_output")
 
 # Texts per chunk (one Parquet part each): enough rows to fill the device's passes, small enough that an
 # interrupted run loses little.
@@ -96,6 +98,24 @@ def check_options(method: Any, max_evals: Any, players: Any, output: Any) -> Non
         raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}.")
 
 
+def check_contrast(versus: Any, target: Any, names: Sequence[str]) -> dict[str, str | None]:
+    """The run's contrast as label names, {"versus": ..., "target": ...}, refused when it cannot be explained."""
+    if versus is None:
+        if target is not None:
+            raise ValueError("target= names the class contrasted with versus=; without versus every class's "
+                             "values are stored. Add versus=<class>, or leave target out.")
+        return {"versus": None, "target": None}
+    if len(names) < 2:
+        raise ValueError("versus compares two classes, but this model has one output; leave versus=None.")
+    v = resolve_target(versus, names)
+    t = None if target is None else resolve_target(target, names)
+    if t == v:
+        raise ValueError(f"target and versus are both {names[v]!r}: a class against itself explains nothing. "
+                         "Choose two different classes, or leave target out to use each row's most likely other "
+                         "class.")
+    return {"versus": names[v], "target": None if t is None else names[t]}
+
+
 def model_identity(model: torch.nn.Module) -> dict[str, str]:
     """The model's name, a hash of its config, and a hash of its classification head's weights.
 
@@ -113,9 +133,26 @@ def model_identity(model: torch.nn.Module) -> dict[str, str]:
             "config_hash": config_hash, "weights_hash": head.hexdigest()[:16]}
 
 
+def contrasted_class(probabilities: Sequence[float], versus: int | None, target: int | None = None) -> int | None:
+    """The class a text's contrast with `versus` is read for (None without `versus`).
+
+    A fixed `target`, else the most likely class other than `versus`: the prediction, or the runner-up for a
+    text predicted as the versus class itself (whose contrast with itself would be 0 everywhere).
+    """
+    if versus is None:
+        return None
+    if target is not None:
+        return int(target)
+    probs = np.array(probabilities, dtype=np.float64)
+    probs[versus] = -np.inf
+    return int(np.argmax(probs))
+
+
 def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[str, Any]) -> dict[str, Any]:
     """One Parquet row for a finished text (errors: standard errors of a sampled estimate, else None)."""
     a = attribution
+    target = contrasted_class(a.probabilities_full, a.versus,
+                              None if meta.get("target") is None else a.labels.index(meta["target"]))
     return {
         "index": int(index), "text": a.text, "text_pair": a.text_pair,
         "segments": None if a.segments is None else [int(g) for g in a.segments],
@@ -130,6 +167,8 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
         "seed": int(meta["seed"]),
         "output": a.output, "player_kind": a.players, "truncated": bool(a.truncated),
         "model_name": meta["model_name"], "config_hash": meta["config_hash"],
+        "versus": None if a.versus is None else a.labels[a.versus],
+        "target": None if target is None else a.labels[target],
     }
 
 
@@ -158,6 +197,7 @@ def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
         output=row["output"], method=row["method"], masked=(), max_evals=read_budget(row["max_evals"]),
         n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]), text_pair=row.get("text_pair"),
         segments=None if row.get("segments") is None else [int(g) for g in row["segments"]],
+        versus=None if row.get("versus") is None else list(class_names).index(row["versus"]),
     )
 
 
@@ -284,12 +324,27 @@ class DatasetResults:
     def add(self, index: int, attribution: Attribution) -> None:
         self._rows[index] = attribution
 
+    @property
+    def versus(self) -> int | None:
+        """The class every row is contrasted with (`explain_dataset(versus=...)`), or None for a plain run."""
+        versus = self.meta.get("versus")
+        return None if versus is None else self.class_names.index(versus)
+
+    def target_of(self, index: int) -> int | None:
+        """The class row `index` is explained for against `versus` (None for a plain run): the run's fixed
+        `target`, else the row's most likely class other than `versus` (see `contrasted_class`)."""
+        target, a = self.meta.get("target"), self[index]
+        return contrasted_class(a.probabilities_full, a.versus,
+                                None if target is None else self.class_names.index(target))
+
     def to_dataframe(self):
         """One row per explained text: text, text_pair (None for single texts), label, predicted, probability,
         correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals.
 
         When two classes share a label, every class's column is named `P[<c>: <label>]` instead, so none is
-        dropped."""
+        dropped. A contrastive run (`versus=`) adds target, versus, contrast (e.g. "negative vs positive"),
+        and that contrast's contrast_values (n_players,), contrast_base and contrast_output, which add up:
+        contrast_base + sum(contrast_values) = contrast_output = log P(target) - log P(versus)."""
         import pandas as pd
 
         (columns,) = class_columns(self.class_names, _DATASET_COLUMNS, [PROBABILITY_COLUMNS])
@@ -309,6 +364,11 @@ class DatasetResults:
             record.update({name: float(p) for name, p in zip(columns, a.probabilities_full)})
             record.update(tokens=list(a.tokens), values=a.values, base_values=a.base_values, method=a.method,
                           n_evals=a.n_evals)
+            if a.versus is not None:
+                t = self.target_of(i)
+                record.update(zip(_CONTRAST_COLUMNS, (
+                    self.class_names[t], self.class_names[a.versus], a.output_names[t], a.values[:, t].copy(),
+                    float(a.base_values[t]), float(a.outputs[t]))))
             records.append(record)
         return pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"))
 
@@ -338,6 +398,8 @@ def explain_dataset(
     progress_bar: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     explainer: Explainer | None = None,
+    versus: int | str | None = None,
+    target: int | str | None = None,
 ) -> DatasetResults:
     """Predict and explain every text, many texts per forward pass; returns the results by input position.
 
@@ -347,6 +409,13 @@ def explain_dataset(
     each building the model once from `model_loader` (a picklable callable returning `(model, tok)`); `model`
     and `tok` may then be None. chunk_size: texts per chunk (one Parquet part, one Dask task).
     A KeyboardInterrupt stops at the next chunk and returns what finished (`results.complete` is False).
+
+    versus: a class (index or label) to contrast every row with, "why this class rather than `versus`?": each
+    class column c of a row's values then explains log P(c) - log P(versus) (see `shap_widget.explain`), and
+    the row records the contrast it is read for, `target` vs `versus`. target: that class for every row;
+    by default each row's most likely class other than `versus` (its prediction, or for a row predicted as
+    `versus` its runner-up, so no row explains a class against itself). Both are recorded in the run's
+    settings, and resuming with another contrast is refused.
     """
     texts = check_texts(texts)
     if client is not None and model_loader is None:
@@ -372,9 +441,12 @@ def explain_dataset(
     resolved = [None] * len(texts) if labels is None else [resolve_label(y, names, i) for i, y in enumerate(labels)]
     options = {"method": method, "max_evals": max_evals, "output": output, "players": players, "seed": seed}
     check_options(method, max_evals, players, output)
+    contrast = check_contrast(versus, target, names)
+    if contrast["versus"] is not None:
+        options["versus"] = names.index(contrast["versus"])
     meta = {**model_identity(model), "method": method, "max_evals": check_max_evals(max_evals), "players": players,
             "output": output, "seed": int(seed), "mask": explainer.options["mask"], "labels": names,
-            "n_texts": len(texts)}
+            "n_texts": len(texts), **contrast}
     results = DatasetResults(texts, resolved, names, meta, path)
     store = None
     if path is not None:

@@ -23,7 +23,7 @@ from .validation import check_row, check_schema, damaged, read_run_file
 RUN_FILE = "_run.json"
 # Settings a resumed run must share with the rows already on disk.
 CHECKED = ("model_name", "config_hash", "weights_hash", "method", "max_evals", "players", "output", "seed",
-           "mask")
+           "mask", "versus", "target")
 
 
 class ResultsMismatch(ValueError):
@@ -64,6 +64,8 @@ def _schema():
         ("truncated", pa.bool_()),
         ("model_name", pa.string()),
         ("config_hash", pa.string()),
+        ("versus", pa.string()),
+        ("target", pa.string()),
     ])
 
 
@@ -168,7 +170,7 @@ class ResultStore:
             except (pa.ArrowException, OSError) as err:
                 raise damaged(part, f"is not a readable Parquet file ({err})") from None
             for k, row in enumerate(table.to_pylist()):
-                rows.setdefault(check_row(part, k, row, meta["labels"], meta["n_texts"]), row)
+                rows.setdefault(check_row(part, k, row, meta["labels"], meta["n_texts"], meta.get("versus")), row)
         return rows
 
     def write(self, rows: Iterable[dict[str, Any]]) -> Path | None:

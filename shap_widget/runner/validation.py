@@ -46,6 +46,8 @@ _META_FIELDS: dict[str, tuple[Any, str, bool]] = {
     "output": (lambda v: v is None or isinstance(v, str), "a string or null", False),
     "seed": (_is_int, "an integer", False),
     "mask": (lambda v: isinstance(v, str) or _is_int(v), "a string or an integer", False),
+    "versus": (lambda v: v is None or isinstance(v, str), "a class name (string) or null", False),
+    "target": (lambda v: v is None or isinstance(v, str), "a class name (string) or null", False),
 }
 
 
@@ -73,7 +75,19 @@ def read_run_file(file: Path) -> dict[str, Any]:
             continue
         if not ok(meta[name]):
             raise damaged(file, f"field {name!r} must be {description}, got {_short(meta[name])}")
+    _check_contrast(file, meta)
     return meta
+
+
+def _check_contrast(file: Path, meta: dict[str, Any]) -> None:
+    """A contrastive run's `versus` and `target` are two different classes of the run; `target` needs `versus`."""
+    versus, target, labels = meta.get("versus"), meta.get("target"), meta["labels"]
+    for name, value in (("versus", versus), ("target", target)):
+        if value is not None and value not in labels:
+            raise damaged(file, f"field {name!r} is {_short(value)}, not one of the run's classes {_short(labels)}")
+    if target is not None and (versus is None or target == versus):
+        raise damaged(file, f"field 'target' is {_short(target)} with versus={_short(versus)}: a contrast needs "
+                            "two different classes")
 
 
 def _short(value: Any) -> str:
@@ -86,7 +100,7 @@ def _columns():
     from .store import _schema
 
     schema = _schema()
-    optional = {"text_pair", "segments", "errors", "predicted", "model_name", "config_hash"}
+    optional = {"text_pair", "segments", "errors", "predicted", "model_name", "config_hash", "versus", "target"}
     return [(field.name, field.type, field.name in optional) for field in schema]
 
 
@@ -156,8 +170,9 @@ class _Row:
                                       "and missing values are refused rather than drawn as 0)")
 
 
-def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[str], n_texts: int) -> int:
-    """Check one part row against the run's classes and size; returns its index."""
+def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[str], n_texts: int,
+              versus: str | None = None) -> int:
+    """Check one part row against the run's classes, size and contrast (`versus`); returns its index."""
     r = _Row(file, position, row)
     index = r.integer("index")
     if not 0 <= index < n_texts:
@@ -183,4 +198,19 @@ def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[s
         r.integer(name)
     if not isinstance(row.get("truncated"), bool):
         raise r.fail("truncated", f"must be true or false, got {_short(row.get('truncated'))}")
+    _check_row_contrast(r, versus, labels)
     return index
+
+
+def _check_row_contrast(r: _Row, versus: str | None, labels: Sequence[str]) -> None:
+    """A row's contrast is the run's: values of a plain row are never read as a contrast's, nor the reverse."""
+    row_versus = r.string("versus", optional=True)
+    if row_versus != versus:
+        raise r.fail("versus", f"is {_short(row_versus)}, but the run contrasts every row with {_short(versus)} "
+                               "(versus in _run.json); its values explain something else")
+    target = r.string("target", optional=True)
+    if versus is None:
+        if target is not None:
+            raise r.fail("target", f"is {_short(target)}, but the run has no versus class to contrast it with")
+    elif target not in labels or target == versus:
+        raise r.fail("target", f"is {_short(target)}, not a class of the run other than versus={_short(versus)}")

@@ -12,6 +12,7 @@ var TRAITS = [
   "filter_label",
   "filter_token",
   "selected",
+  "versus",
   "global_target",
   "global_min_count",
   "global_top",
@@ -34,6 +35,7 @@ var DEFAULTS = {
   filter_label: -1,
   filter_token: "",
   selected: -1,
+  versus: -1,
   global_target: 0,
   global_min_count: 1,
   global_top: 30,
@@ -65,6 +67,7 @@ function normalize(raw = {}) {
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
   s.visible = s.visible.map(Number).filter((i) => Number.isInteger(i) && i >= 0 && i < s.rows.length);
   s.selected = Number.isInteger(Number(s.selected)) ? Number(s.selected) : -1;
+  s.versus = Number.isInteger(Number(s.versus)) && Number(s.versus) < s.labels.length ? Number(s.versus) : -1;
   return s;
 }
 function nextSort(s, key) {
@@ -81,6 +84,13 @@ function sameToken(a, b) {
 function className(s, index) {
   if (index == null || index < 0) return "";
   return String(s.labels[index] ?? `class ${index}`);
+}
+function isContrast(s) {
+  return s.versus >= 0;
+}
+function contrastName(s, index) {
+  const name = className(s, index);
+  return isContrast(s) && name ? `${name} vs ${className(s, s.versus)}` : name;
 }
 
 // src/dom.js
@@ -315,6 +325,8 @@ function setTokenText(el, text) {
 
 // src/dataset_global.js
 var RANKING_HELP = "Ranked by a 95% lower bound on |mean SHAP| over each token's occurrences (|mean| \u2212 1.96 \xB7 sd / \u221Acount): tokens that push the same way every time come first; frequent words whose values are small or change sign (stopwords, punctuation) do not win on frequency alone.";
+var RANKING_NOTE = "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)";
+var CONTRAST_NOTE = (s) => `values explain log P(class) \u2212 log P(${className(s, s.versus)})`;
 function createGlobalView({ onToken, onTarget, onMinCount }) {
   const target = h("select", { class: "sw-global-class", "aria-label": "Class" });
   target.addEventListener("change", () => onTarget(Number(target.value)));
@@ -340,11 +352,7 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
   ]);
   const list = h("ol", { class: "sw-global-list" });
   const empty = h("div", { class: "sw-global-empty sw-empty" });
-  const note = h("div", {
-    class: "sw-global-note",
-    text: "ranked by a 95% lower bound on |mean SHAP| (consistent tokens first, not frequent ones)",
-    title: RANKING_HELP
-  });
+  const note = h("div", { class: "sw-global-note", text: RANKING_NOTE, title: RANKING_HELP });
   const el = h("section", { class: "sw-global", "aria-label": "Tokens ranked across the set" }, [
     heading,
     note,
@@ -364,7 +372,7 @@ function createGlobalView({ onToken, onTarget, onMinCount }) {
     const fill = h("span", { class: "sw-global-fill" });
     fill.style.width = `${(share * 100).toFixed(1)}%`;
     fill.style.background = `rgb(${rgb.join(", ")})`;
-    const label = className(s, s.global_target);
+    const label = contrastName(s, s.global_target);
     const direction = Number(stat.mean) < 0 ? `away from ${label}` : `towards ${label}`;
     const button = h(
       "button",
@@ -389,17 +397,20 @@ Click to show only the examples that contain it`
     return h("li", {}, [button]);
   }
   function update(s) {
-    const key = JSON.stringify(s.labels);
+    const key = JSON.stringify([s.labels, s.versus]);
     if (key !== optionsKey) {
       optionsKey = key;
-      target.replaceChildren(...s.labels.map((name, i) => h("option", { value: String(i), text: String(name) })));
+      const classes = s.labels.map((_, i) => i).filter((i) => i !== s.versus);
+      target.replaceChildren(...classes.map((i) => h("option", { value: String(i), text: contrastName(s, i) })));
+      setText(note, isContrast(s) ? `${CONTRAST_NOTE(s)}; ${RANKING_NOTE}` : RANKING_NOTE);
+      setAttr(el, "data-versus", String(s.versus));
     }
     target.value = String(s.global_target);
     if (document.activeElement !== minCount || shownMinCount !== s.global_min_count) {
       minCount.value = String(s.global_min_count);
     }
     shownMinCount = s.global_min_count;
-    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels]);
+    const tokensKey = JSON.stringify([s.global_tokens, s.global_target, s.labels, s.versus]);
     if (tokensKey !== itemsKey) {
       itemsKey = tokensKey;
       const max = Math.max(0, ...s.global_tokens.map(strength));
@@ -608,12 +619,25 @@ function selectionText(s) {
   if (row.label != null) parts.push(`label ${className(s, row.label)}`);
   if (row.predicted != null) parts.push(`predicted ${className(s, row.predicted)} (${formatPercent(row.probability)})`);
   if (row.loss != null) parts.push(`loss ${formatNumber(row.loss)}`);
+  if (isContrast(s) && row.target != null) parts.push(`read as ${contrastName(s, row.target)}`);
   return `${parts.join(" \xB7 ")}: explained below.`;
+}
+function createContrast() {
+  const el = h("div", { class: "sw-dataset-contrast" });
+  function update(s) {
+    el.hidden = !isContrast(s);
+    setAttr(el, "data-versus", String(s.versus));
+    if (!isContrast(s)) return;
+    const versus = className(s, s.versus);
+    setText(el, `Contrast: each class vs ${versus}. Values explain log P(class) \u2212 log P(${versus}).`);
+  }
+  return { el, update };
 }
 function createDatasetView(container, actions = {}) {
   const on = Object.fromEntries(ACTIONS.map((name) => [name, actions[name] ?? noop]));
   const filters = createFilters({ onFilter: on.onFilter });
   const progress = createProgress();
+  const contrast2 = createContrast();
   const error = h("div", { class: "sw-error", role: "alert" });
   const table = createTable({ onSort: on.onSort, onSelect: on.onSelect });
   const global = createGlobalView({ onToken: on.onToken, onTarget: on.onTarget, onMinCount: on.onMinCount });
@@ -621,6 +645,7 @@ function createDatasetView(container, actions = {}) {
   const body = h("div", { class: "sw-dataset-body" }, [table.el, global.el]);
   const root = h("div", { class: "sw-dataset", "data-state": "predicting" }, [
     filters.el,
+    contrast2.el,
     progress.el,
     error,
     body,
@@ -633,6 +658,7 @@ function createDatasetView(container, actions = {}) {
     setAttr(root, "data-selected", String(s.selected));
     setAttr(root, "aria-busy", s.state === "predicting" || s.state === "explaining" ? "true" : "false");
     filters.update(s);
+    contrast2.update(s);
     progress.update(s);
     error.hidden = s.state !== "error";
     setText(error, s.state === "error" ? s.error || "Explaining the examples failed." : "");

@@ -29,7 +29,7 @@ from ..engine.scheduling import background
 from ..engine.game import Encoding, encode, make_players
 from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
-from ..runner.dataset import PROBABILITY_COLUMNS, DatasetResults
+from ..runner.dataset import PROBABILITY_COLUMNS, DatasetResults, contrasted_class
 from ..runner.dataset import resolve_label as _resolve_label
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
@@ -330,6 +330,9 @@ class DatasetTable(anywidget.AnyWidget):
     filter_token = traitlets.Unicode("").tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
 
+    # A contrastive view's versus class (-1: none): values explain log P(class) - log P(versus), and each row's
+    # `target` is the class its contrast is read for.
+    versus = traitlets.Int(-1).tag(sync=True)
     global_target = traitlets.Int(0).tag(sync=True)
     global_min_count = traitlets.Int(1).tag(sync=True)
     global_top = traitlets.Int(30).tag(sync=True)
@@ -355,6 +358,9 @@ class DatasetTable(anywidget.AnyWidget):
                 f"{proposal['trait'].name} must be a class index below {n}{' or -1 (any)' if lowest else ''}, "
                 f"got {value}."
             )
+        if proposal["trait"].name == "global_target" and value == self.versus >= 0:
+            raise traitlets.TraitError(f"global_target is the versus class {self.labels[value]!r}: a class against "
+                                       "itself is 0 for every token; choose another class.")
         return value
 
     @traitlets.validate("selected")
@@ -408,9 +414,11 @@ class DatasetWidget(ipywidgets.VBox):
     confident predictions first. selected: the row to show at once; None chooses the table's first row once
     predicted, -1 none. explain_all: explain every row in the background (needed for the global view).
     progress_bar: show a tqdm bar. global_min_count: tokens rarer than this are left out of the global view.
-    explain_options (method, max_evals, players, output, target, mask, batch_size, autocast) go to the
+    explain_options (method, max_evals, players, output, target, versus, mask, batch_size, autocast) go to the
     `ExplainWidget`; the batch explains with the settings it starts with, so opening a row is served from the
-    shared cache.
+    shared cache. With `versus` (a class to contrast with) every value explains log P(class) - log P(versus):
+    the global view ranks tokens for "<class> vs <versus>", and each row is read for its `target`, or else its
+    most likely class other than `versus` (as in `explain_dataset`).
 
     `selected` (synced with the table), `progress` and `state` mirror the table's traits; `table` holds the
     view's state (sort, filters, global view), `explain_widget` the heatmap, `to_dataframe()` the numbers.
@@ -460,7 +468,9 @@ class DatasetWidget(ipywidgets.VBox):
         ]
         ew = self.explain_widget
         self._options = {"method": ew.method, "max_evals": ew.max_evals, "players": ew.players,
-                         "output": ew.output}
+                         "output": ew.output, "versus": ew.versus}
+        # A contrastive view's class read against versus: a fixed one, or each row's most likely other class.
+        self._target = ew.target if ew.versus >= 0 and explain_options.get("target") is not None else None
         self._encodings = [encode(self.explainer.tokenizer, t, self.explainer.max_length, self._pair(i))
                            for i, t in enumerate(texts)]
         self._tokens = [make_players(e, self.explainer.tokenizer, ew.players).texts for e in self._encodings]
@@ -484,6 +494,8 @@ class DatasetWidget(ipywidgets.VBox):
             sort_by="correct" if has_labels else "probability",
             sort_descending=False,
             global_min_count=global_min_count,
+            versus=ew.versus,
+            global_target=self._target if self._target is not None else int(self._versus == 0),
         )
         self._refresh_visible()
         if selected is not None:
@@ -518,7 +530,9 @@ class DatasetWidget(ipywidgets.VBox):
         names = list(results.class_names)
         options = {"method": meta.get("method", "auto"), "max_evals": meta.get("max_evals", 500),
                    "players": meta.get("players", "token"), "output": meta.get("output"),
-                   "mask": meta.get("mask", "auto"), **kwargs}
+                   "mask": meta.get("mask", "auto"), "versus": meta.get("versus"), **kwargs}
+        if meta.get("target") is not None:
+            options.setdefault("target", meta["target"])
         if len(rows) != len(results.texts):
             results = results.subset(rows)
         labels = [None if y is None else names[y] for y in results.labels]
@@ -531,6 +545,13 @@ class DatasetWidget(ipywidgets.VBox):
         names = list(self.explain_widget.labels)
         if list(results.class_names) != names:
             raise ValueError(f"The results are for classes {results.class_names}, but this model has {names}.")
+        if results.versus != self._versus:
+            def contrast(v: int | None) -> str:
+                return "no versus class" if v is None else f"versus={names[v]!r}"
+
+            raise ValueError(f"The results were explained with {contrast(results.versus)}, but this view uses "
+                             f"{contrast(self._versus)}; open them with DatasetWidget.from_results, which takes "
+                             "the run's contrast.")
         method = results.meta.get("method", self._options["method"])
         for i in results.indices:
             self._attributions[i] = results[i]
@@ -549,6 +570,11 @@ class DatasetWidget(ipywidgets.VBox):
 
     def _pair(self, i: int) -> str | None:
         return None if self._pairs is None else self._pairs[i]
+
+    @property
+    def _versus(self) -> int | None:
+        """The class the batch contrasts every row with, or None."""
+        return None if self._options["versus"] < 0 else self._options["versus"]
 
     @property
     def labels(self) -> list[int | None]:
@@ -599,7 +625,8 @@ class DatasetWidget(ipywidgets.VBox):
     def to_dataframe(self, visible_only: bool = False):
         """The table as a pandas DataFrame indexed by row: text, label, predicted, probability (of the
         prediction), label_probability, loss, correct, and P(<class>) per class (`P[<c>: <label>]` for every
-        class when two share a label). `visible_only` keeps the table's current filter and order."""
+        class when two share a label); with `versus`, contrast names the contrast each row is read for ("negative
+        vs positive"). `visible_only` keeps the table's current filter and order."""
         import pandas as pd
 
         with self._lock:
@@ -624,8 +651,13 @@ class DatasetWidget(ipywidgets.VBox):
             }
             for c, name in enumerate(columns):
                 record[name] = row["probabilities"][c] if row["probabilities"] else None
+            if self._versus is not None:
+                target = row.get("target")
+                record["contrast"] = None if target is None else f"{names[target]} vs {names[self._versus]}"
             records.append(record)
-        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"), columns=fixed + columns)
+        contrast = [] if self._versus is None else ["contrast"]
+        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"),
+                                         columns=fixed + columns + contrast)
 
     def token_ranking(self, target: int | str | None = None, min_count: int = 1, top: int | None = None):
         """Tokens ranked towards class `target` (default: the global view's class) over the rows explained so
@@ -636,9 +668,15 @@ class DatasetWidget(ipywidgets.VBox):
         from ..engine.explain import resolve_target
 
         c = self.table.global_target if target is None else resolve_target(target, self.class_names)
+        if c == self._versus:
+            raise ValueError(f"{self.class_names[c]!r} is the versus class: a class against itself is 0 for every "
+                             "token; rank towards another class.")
         stats = rank_tokens(self.attributions, c, min_count=min_count, top=top)
-        return pd.DataFrame([s.to_json() for s in stats],
-                            columns=["token", "mean_abs", "mean", "count", "examples", "bound"])
+        frame = pd.DataFrame([s.to_json() for s in stats],
+                             columns=["token", "mean_abs", "mean", "count", "examples", "bound"])
+        if self._versus is not None:
+            frame.attrs["contrast"] = f"{self.class_names[c]} vs {self.class_names[self._versus]}"
+        return frame
 
     # --- view state ----------------------------------------------------------------------------------------
 
@@ -654,6 +692,8 @@ class DatasetWidget(ipywidgets.VBox):
                 row["text_pair"] = self._pairs[i]
             if probs is not None:
                 predicted = int(np.argmax(probs[i]))
+                if self._versus is not None:
+                    row["target"] = contrasted_class(probs[i], self._versus, self._target)
                 row.update(
                     predicted=predicted,
                     probability=float(probs[i, predicted]),
@@ -783,6 +823,7 @@ class DatasetWidget(ipywidgets.VBox):
                 players=self._options["players"],
                 max_evals=self._options["max_evals"],
                 on_progress=lambda *_: self._runner.check(generation),
+                **({} if self._versus is None else {"versus": self._versus}),
             )
             done += len(chunk)
             with self._lock:

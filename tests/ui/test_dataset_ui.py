@@ -143,3 +143,39 @@ def test_partial_saved_run_opens_rows_from_disk_and_clicks_recompute(open_notebo
     state = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.result_for['masked'], "
                               "w.explain_widget.values[1], w.explain_widget.values == full[1].values.tolist()])[1]")
     assert state[0] == [1] and all(v == 0 for v in state[1]) and state[2] is False
+
+
+CONTRASTIVE_RUN = f"""
+import pathlib, tempfile
+from shap_widget import DatasetWidget, explain_dataset
+from shap_widget.demo import load_sentiment_model
+
+model, tok = load_sentiment_model()
+path = pathlib.Path(tempfile.mkdtemp()) / "run.parquet"
+run = explain_dataset(model, tok, {TEXTS[:4]!r}, path=path, max_evals=64, versus="positive", progress_bar=False)
+w = DatasetWidget.from_results(path, model, tok, progress_bar=False)
+w
+"""
+
+
+def test_contrastive_run_names_its_contrast_and_opens_rows_with_it(open_notebook: Opener) -> None:
+    """A run against "positive" says so, ranks tokens for "<class> vs positive" and opens rows as that contrast."""
+    page = open_notebook([CONTRASTIVE_RUN])
+    root = wait_for_widget(page, ".sw-dataset")
+    expect(root).to_have_attribute("data-state", "ready", timeout=120_000)
+    expect(page.locator(".sw-dataset .sw-dataset-contrast")).to_have_text(
+        "Contrast: each class vs positive. Values explain log P(class) − log P(positive).")
+    options = page.locator(".sw-dataset .sw-global-class option")
+    expect(options).to_have_text(["negative vs positive", "neutral vs positive"])
+    shown = page.evaluate("() => [...document.querySelectorAll('.sw-global-token')].map((b) => b.dataset.token)")
+    assert shown == kernel_json(page, "w.token_ranking(0, min_count=2, top=30)['token'].tolist()")
+
+    page.locator('.sw-dataset tr.sw-row[data-index="2"]').click()  # "The service was terrible"
+    target = kernel_json(page, "run.to_dataframe().loc[2, 'contrast']")
+    expect(page.locator(".sw-dataset .sw-selection")).to_contain_text(f"read as {target}")
+    explain = page.locator(".shap-widget")
+    expect(explain).to_have_attribute("data-state", "ready", timeout=60_000)
+    expect(explain.locator(".sw-versus")).to_have_value("2")
+    stored = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.values == run[2].values.tolist(), "
+                               "w.explain_widget.versus])[1]")
+    assert stored == [True, 2]
