@@ -329,9 +329,8 @@ class Evaluator:
                 done += len(out)
                 if on_progress is not None:
                     on_progress(done, total)
-                if pending:
-                    self.gate.checkpoint()
-                    # interactive work may have filled some of the rest meanwhile
+                if pending and self.gate.checkpoint():
+                    # interactive work ran meanwhile and may have filled some of the rest
                     for j in [j for b in pending for j in b]:
                         at, k = targets[j]
                         row = self._cache.get(inputs[at], {}).get(k)

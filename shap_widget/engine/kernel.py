@@ -489,15 +489,13 @@ def _previous_rows(previous: Design, free: np.ndarray, classes: _Classes):
     """
     n = classes.n
     gone = previous.free & ~free
-    rows, log_pi = [], []
-    for side, pi in zip(previous.sides, previous.pi):
-        for s in (side, previous.free & ~side):
-            if not np.any(s & gone):
-                t = s[free]
-                if 0 < int(t.sum()) < n:
-                    rows.append(t)
-                    log_pi.append(math.log(pi))
-    return np.array(rows, dtype=bool).reshape(-1, n), np.array(log_pi), bool(np.any(gone))
+    # each pair's two sides in turn
+    sides = np.stack([previous.sides, previous.free & ~previous.sides], axis=1).reshape(-1, len(free))
+    rows = sides[:, free]
+    size = rows.sum(axis=1)
+    kept = ~np.any(sides & gone, axis=1) & (size > 0) & (size < n)
+    log_pi = np.log(np.repeat(np.asarray(previous.pi, dtype=np.float64), 2))
+    return rows[kept].reshape(-1, n), log_pi[kept], bool(np.any(gone))
 
 
 def kernel_plan(
@@ -543,8 +541,10 @@ def kernel_plan(
     reuse: dict[int, list[np.ndarray]] = {}
     if previous is not None:
         rows, log_pi, fewer = _previous_rows(previous, free, classes)
-        for t in rows:
-            reuse.setdefault(classes.of(int(t.sum())), []).append(t)
+        sizes = rows.sum(axis=1)
+        of_class = np.minimum(sizes, n - sizes) - 1  # `classes.of` each row
+        for c in np.unique(of_class):
+            reuse[int(c)] = list(rows[of_class == c])
         if fewer and len(rows) > n and streaming:
             # a click: the old sample, unpaired, is already a sample of this game and costs no forward pass
             values = yield rows
@@ -579,14 +579,16 @@ def kernel_plan(
         m = len(sides)
         z, y = np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]])
         unit = np.concatenate([np.arange(m), np.arange(m)])
-        # the profile terms (up to two more fits per class) only for the final estimate: a streamed one is
-        # soon replaced
-        fit = _solve(z, y - base, unit, w, var_w, delta, profiles=m >= budget, device=device)
+        # the profile terms (more fits per class) only for the final estimate, as a streamed one is soon
+        # replaced; but an automatic budget judges each estimate by its standard errors, which the profile
+        # terms shrink most on long inputs
+        profiled = m >= budget or settle is not None
+        fit = _solve(z, y - base, unit, w, var_w, delta, profiles=profiled, device=device)
         if fit is not None:
             tolerated = tolerance is not None and float(fit[1].max()) <= tolerance
             settled = settle is not None and settle.settled(fit[0], fit[1], full, 2 + 2 * m)
             stop = m >= budget or tolerated or settled
-            if stop and m < budget:  # the final estimate has the profile terms, and still meets the rule
+            if stop and not profiled:  # the final estimate has the profile terms, and still meets the rule
                 refit = _solve(z, y - base, unit, w, var_w, delta, device=device)
                 if refit is not None and (float(refit[1].max()) <= tolerance if tolerated
                                           else float((refit[1] ** 2).sum()) <= float((fit[1] ** 2).sum())):
@@ -604,7 +606,8 @@ def kernel_plan(
             if stop:
                 return _settled(result, settle, settled or m >= sum(classes.count))
             yield result
-        target = min(budget, max(target + FIRST_ROWS // 2, int(target * 1.6)))
+        grown = max(target + FIRST_ROWS // 2, int(target * 1.6))
+        target = min(budget, grown if settle is None else settle.next_size(m, grown))
     if result is None:
         raise ValueError(
             f"{max_evals} evaluations could not identify the values of {n} players; raise max_evals."
