@@ -197,7 +197,7 @@ class _PairPicker:
         return True
 
     def pick_many(self, classes: list[int]) -> np.ndarray:
-        """One side of a new pair for each class in `classes` (in that order), as `pick` one at a time.
+        """One side of a new pair for each class in `classes` (in that order), as if drawn one at a time.
 
         Classes keep apart streams and counts, so the fresh sides of different classes are chosen side by
         side (one round per pair of a class) with the same result.
@@ -217,11 +217,16 @@ class _PairPicker:
             if not short:
                 break
             hands = self._balanced(short) if self.together is not None else [self._dealt(c) for c in short]
-            for c, members in zip(short, hands):
-                side = np.zeros(self.n, dtype=bool)
-                side[members] = True
-                side = self._canonical(side)
-                if self._new(side):
+            size = np.array(short) + 1
+            sides = np.zeros((len(short), self.n), dtype=bool)
+            sides[np.repeat(np.arange(len(short)), size), np.concatenate(hands)] = True
+            # the side `_canonical` keeps: the smaller one, or for halves the one with player 0
+            flip = (2 * size > self.n) | ((2 * size == self.n) & ~sides[:, 0])
+            sides[flip] = ~sides[flip]
+            for c, side, key in zip(short, sides, np.packbits(sides, axis=1)):
+                key = key.tobytes()
+                if key not in self.seen:
+                    self.seen.add(key)
                     picked[c].append(side)
         out = np.zeros((len(classes), self.n), dtype=bool)
         for j, c in enumerate(classes):
@@ -240,14 +245,14 @@ class _PairPicker:
         score = (counts * (n * (counts.max(axis=1, keepdims=True) + 1)).astype(np.float64)
                  + np.stack([self.rng(c).random(n) for c in order]) * 0.5)
         members = np.zeros((len(order), order[0] + 1), dtype=np.int64)
-        open_ = len(order)
+        open_, rows = len(order), np.arange(len(order))
         for j in range(order[0] + 1):
             while order[open_ - 1] < j:
                 open_ -= 1
-            rows = np.arange(open_)
-            members[:open_, j] = i = score[:open_].argmin(axis=1)
-            score[:open_] += self.together[cls[:open_], i]
-            score[rows, i] = np.inf
+            head = score[:open_]
+            members[:open_, j] = i = head.argmin(axis=1)
+            head += self.together[cls[:open_], i]
+            head[rows[:open_], i] = np.inf
         # counted even when these were drawn before, so the next try differs
         held = np.arange(members.shape[1])[None, :] <= cls[:, None]
         self.counts[np.broadcast_to(cls[:, None], held.shape)[held], members[held]] += 1
