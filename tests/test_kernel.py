@@ -142,6 +142,18 @@ def test_the_fits_on_the_model_s_device_give_the_numpy_numbers(n, budget):
         np.testing.assert_allclose(b.base + b.values.sum(axis=0), b.output, atol=1e-12)
 
 
+def test_small_fits_beside_a_cuda_model_stay_in_numpy():
+    """Below a size numpy is faster than a GPU's dispatch; a CPU device given on purpose takes torch."""
+    import torch
+
+    from shap_widget.engine.linalg import CUDA_MIN_ENTRIES, NumpyLinalg, TorchLinalg, linalg_for
+
+    unit = np.arange(4)
+    assert isinstance(linalg_for(unit, 4), NumpyLinalg)
+    assert isinstance(linalg_for(unit, 4, torch.device("cuda"), CUDA_MIN_ENTRIES - 1), NumpyLinalg)
+    assert isinstance(linalg_for(unit, 4, torch.device("cpu"), 10), TorchLinalg)
+
+
 def test_tolerance_stops_once_every_standard_error_is_small(game10):
     """With a tolerance the estimate stops early, as soon as no standard error is above it."""
     game, _ = game10

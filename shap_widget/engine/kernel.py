@@ -377,7 +377,7 @@ def _solve(
     """
     n = z.shape[1]
     rw = w[unit]
-    la = linalg_for(unit, len(w), device)
+    la = linalg_for(unit, len(w), device, z.size)
     on = _FitData(la, la.array(z), la.array(y), la.array(rw), la.array(var_w), la.array(delta),
                   int(np.count_nonzero(var_w)))
 
