@@ -121,6 +121,39 @@ def test_every_streamed_estimate_adds_up_and_improves(game10):
     assert final.n_evals == 600
 
 
+@pytest.mark.parametrize("n, budget", [(10, 600), (30, 500)])
+def test_the_fits_on_the_model_s_device_give_the_numpy_numbers(n, budget):
+    """The regression fits run in torch beside a GPU; through that path (here on the CPU) every estimate,
+    partial ones and the profile terms of the last included, equals numpy's, and adds up."""
+    import torch
+
+    game = softmax_game(n, seed=4)
+    on_numpy, on_torch = [], []
+    estimators.run(kernel_plan(n, budget, 2), game, on_estimate=on_numpy.append)
+    last = estimators.run(kernel_plan(n, budget, 2, device=torch.device("cpu")), game,
+                          on_estimate=on_torch.append)
+    on_torch.append(last)
+    on_numpy.append(estimators.run(kernel_plan(n, budget, 2), game))
+    assert len(on_torch) == len(on_numpy) >= 2
+    for a, b in zip(on_numpy, on_torch):
+        assert a.n_evals == b.n_evals
+        np.testing.assert_allclose(b.values, a.values, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(b.errors, a.errors, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(b.base + b.values.sum(axis=0), b.output, atol=1e-12)
+
+
+def test_small_fits_beside_a_cuda_model_stay_in_numpy():
+    """Below a size numpy is faster than a GPU's dispatch; a CPU device given on purpose takes torch."""
+    import torch
+
+    from shap_widget.engine.linalg import CUDA_MIN_ENTRIES, NumpyLinalg, TorchLinalg, linalg_for
+
+    unit = np.arange(4)
+    assert isinstance(linalg_for(unit, 4), NumpyLinalg)
+    assert isinstance(linalg_for(unit, 4, torch.device("cuda"), CUDA_MIN_ENTRIES - 1), NumpyLinalg)
+    assert isinstance(linalg_for(unit, 4, torch.device("cpu"), 10), TorchLinalg)
+
+
 def test_tolerance_stops_once_every_standard_error_is_small(game10):
     """With a tolerance the estimate stops early, as soon as no standard error is above it."""
     game, _ = game10

@@ -6,11 +6,20 @@ at the first estimate that is *settled* for the predicted class (the largest out
 - every token among the top `TOP` by |value| whose |value| is more than `NEGLIGIBLE` of the largest (a
   token too faint to see in the heatmap needs no sign) is certain: its 95% interval excludes 0;
 - the ranking is stable: the top `TOP` tokens are the same ones as in the estimate before;
-- the largest standard error of any token is at most `RELATIVE_ERROR` of the largest |value|.
+- the largest standard error of any token is at most `RELATIVE_ERROR` of the largest |value|;
+- the error of the whole estimate is small: its relative squared error as the standard errors estimate it,
+  Σ se² / Σ value², is at most `RELATIVE_SQUARED_ERROR` up to `PER_TOKEN_FROM` players and grows in proportion
+  to the players beyond (the same error per token: a long input's picture needs each token's value about as
+  precisely as a short one's, not its sum of n squared errors as small). The standard errors are honest (their
+  95% intervals cover the exact values), so this bounds the error itself, which the other rules do only
+  loosely: on short inputs they held while the error was still above 0.002.
 
 It never stops before `floor(n)` evaluations (a handful of pairs per player: the standard errors need a
 sample to be trusted), and always by `cap(n)`; both grow with the number of players n. A `time_limit` (the
 widget sets one) also ends it. A number for `max_evals` is a fixed budget, as before.
+
+Batches grow by a factor of 1.6; where only the error is still too large, the next batch is sized to meet it
+(the squared error falls about as 1 / evaluations), so the estimate stops close to where it settles.
 
 With "auto", `method="auto"` stays exact where all 2^n coalitions cost at most `FIXED_EVALS` (as with a fixed
 budget of that size); methods that need a fixed budget (partition, interactions) get `FIXED_EVALS`.
@@ -28,6 +37,8 @@ TOP = 10
 Z95 = 1.96
 NEGLIGIBLE = 0.05
 RELATIVE_ERROR = 0.1
+RELATIVE_SQUARED_ERROR = 0.002
+PER_TOKEN_FROM = 16
 FIXED_EVALS = 500
 FLOOR_PAIRS_PER_PLAYER = 2
 CAP_PAIRS_PER_PLAYER = 16
@@ -62,7 +73,12 @@ class Settling:
         self.cap = cap(n)
         self.deadline = None if time_limit is None else time.monotonic() + float(time_limit)
         self._top: frozenset[int] | None = None
+        self._excess: float | None = None  # estimated / allowed squared error, where only that is unmet
         self.timed_out = False
+
+    def allowed_squared_error(self) -> float:
+        """The relative squared error a settled estimate may have, by its standard errors."""
+        return RELATIVE_SQUARED_ERROR * max(1.0, self.n / PER_TOKEN_FROM)
 
     def settled(self, values: np.ndarray, errors: np.ndarray, full: np.ndarray, n_evals: int) -> bool:
         """Whether the estimate (values, errors: (n, C); full: the output of the full input) may be the last."""
@@ -71,6 +87,7 @@ class Settling:
         v, e = np.abs(values[:, c]), errors[:, c]
         order = np.argsort(-v, kind="stable")[: min(TOP, len(v))]
         self._top = frozenset(int(i) for i in order)
+        self._excess = None
         if self.deadline is not None and time.monotonic() >= self.deadline:
             self.timed_out = True
             return True
@@ -80,4 +97,16 @@ class Settling:
         if scale == 0.0:
             return bool(np.all(e == 0.0))
         certain = (v[order] > Z95 * e[order]) | (v[order] <= NEGLIGIBLE * scale)
-        return bool(np.all(certain) and top == self._top and float(e.max()) <= RELATIVE_ERROR * scale)
+        picture = bool(np.all(certain) and top == self._top and float(e.max()) <= RELATIVE_ERROR * scale)
+        excess = float((e**2).sum()) / float((v**2).sum()) / self.allowed_squared_error()
+        if picture and excess > 1.0:
+            self._excess = excess
+        return picture and excess <= 1.0
+
+    def next_size(self, size: int, grown: int) -> int:
+        """The sample size (pairs or orders) to ask for after an unsettled estimate of `size`: `grown` (the
+        usual growth), or less where only the error was too large and a smaller sample should meet it."""
+        if self._excess is None:
+            return grown
+        # 5% beyond the size the error's 1 / size decay predicts, and always a few more per player
+        return max(size + max(4, self.n // 4), min(grown, int(np.ceil(size * self._excess * 1.05))))

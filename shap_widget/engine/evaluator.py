@@ -232,11 +232,12 @@ class Evaluator:
     def _store(self, key: tuple, keys: list[bytes], out: np.ndarray) -> None:
         table = self._table(key)
         row_bytes = (len(keys[0]) if keys else 0) + out.shape[1] * out.itemsize + _ROW_OVERHEAD
+        before = len(table)
         for k, row in zip(keys, out):
-            if k not in table:
-                table[k] = row
-                self._table_bytes[key] += row_bytes
-                self._cache_bytes += row_bytes
+            table.setdefault(k, row)
+        added = (len(table) - before) * row_bytes
+        self._table_bytes[key] += added
+        self._cache_bytes += added
         self._evict(key, row_bytes)
 
     def _evict(self, keep: tuple, row_bytes: int) -> None:
@@ -286,22 +287,26 @@ class Evaluator:
             items.append(((encoding.key, rule), encoding, keep, rule,
                           [row.tobytes() for row in np.packbits(keep, axis=1)]))
         stand_in = self._needs_stand_in([(encoding, rule) for _, encoding, _, rule, _ in items])
-        found: dict[tuple[tuple, bytes], np.ndarray] = {}  # this call's rows, kept in case the cache drops them
+        # this call's rows per input, kept in case the cache drops them (None until its batch returns); inputs
+        # are numbered in `inputs`, so rows are found without hashing their input's key
+        inputs = list(dict.fromkeys(cache_key for cache_key, *_ in items))
+        number = {cache_key: i for i, cache_key in enumerate(inputs)}
+        found: list[dict[bytes, np.ndarray | None]] = [{} for _ in inputs]
         with self.gate.hold():
             rows: list[PackedRow] = []
-            targets: list[tuple[tuple, bytes]] = []
+            targets: list[tuple[int, bytes]] = []
             for cache_key, encoding, keep, rule, keys in items:
                 table = self._table(cache_key)
+                at = number[cache_key]
+                mine = found[at]
                 for i, k in enumerate(keys):
-                    target = (cache_key, k)
-                    if target in found:
+                    if k in mine:
                         continue
-                    if k in table:
-                        found[target] = table[k]
-                    else:
-                        found[target] = None  # placeholder until its batch returns
+                    row = table.get(k)
+                    mine[k] = row
+                    if row is None:
                         rows.append(PackedRow(encoding, keep[i], rule))
-                        targets.append(target)
+                        targets.append((at, k))
             total, done = len(rows), 0
             pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in)) if rows else []
             while pending:
@@ -312,27 +317,30 @@ class Evaluator:
                     left = index + [j for b in pending for j in b]
                     pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in), subset=left)
                     continue
-                by_input: dict[tuple, list[tuple[bytes, np.ndarray]]] = {}
-                for j, row in zip(index, out):
-                    found[targets[j]] = row
-                    by_input.setdefault(targets[j][0], []).append((targets[j][1], row))
-                for cache_key, stored in by_input.items():
-                    self._store(cache_key, [k for k, _ in stored], np.stack([r for _, r in stored]))
+                by_input: dict[int, tuple[list[bytes], list[int]]] = {}
+                for r, j in enumerate(index):
+                    at, k = targets[j]
+                    found[at][k] = out[r]
+                    keys_rows = by_input.setdefault(at, ([], []))
+                    keys_rows[0].append(k)
+                    keys_rows[1].append(r)
+                for at, (stored, where) in by_input.items():
+                    self._store(inputs[at], stored, out[where])
                 done += len(out)
                 if on_progress is not None:
                     on_progress(done, total)
-                if pending:
-                    self.gate.checkpoint()
-                    # interactive work may have filled some of the rest meanwhile
+                if pending and self.gate.checkpoint():
+                    # interactive work ran meanwhile and may have filled some of the rest
                     for j in [j for b in pending for j in b]:
-                        cache_key, k = targets[j]
-                        row = self._cache.get(cache_key, {}).get(k)
+                        at, k = targets[j]
+                        row = self._cache.get(inputs[at], {}).get(k)
                         if row is not None:
-                            found[targets[j]] = row
-                    pending = [b for b in ([j for j in b if found[targets[j]] is None] for b in pending) if b]
+                            found[at][k] = row
+                    pending = [b for b in ([j for j in b if found[targets[j][0]][targets[j][1]] is None]
+                                           for b in pending) if b]
             if not total and on_progress is not None:
                 on_progress(0, 0)
-        return [np.stack([found[(cache_key, k)] for k in keys]) if keys else np.zeros((0, 0))
+        return [np.stack([found[number[cache_key]][k] for k in keys]) if keys else np.zeros((0, 0))
                 for cache_key, _, _, _, keys in items]
 
     def _needs_stand_in(self, requests: Sequence[tuple[Encoding, MaskRule]]) -> bool:

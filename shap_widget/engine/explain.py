@@ -465,9 +465,12 @@ class Explainer:
             free[game.free] = True
             key = (game.encoding.key, game.rule, players, used)
             sampled = permutation_plan if used == "permutation" else kernel_plan
+            # the regression fits follow the model onto its accelerator; on a CPU numpy is faster
+            device = self.evaluator.device
+            on_device = {"device": device} if used == "kernel" and device.type != "cpu" else {}
             plan = sampled(n, budget, seed, tolerance=tolerance, free=free, streaming=streaming,
                            previous=self.designs.usable(key, free),
-                           on_design=lambda design: self.designs.add(key, design), settle=settle)
+                           on_design=lambda design: self.designs.add(key, design), settle=settle, **on_device)
         keep = np.ones((2, len(game.encoding.input_ids)), dtype=bool)
         keep[0] = game.keep_matrix(np.ones((1, n), dtype=bool))[0]
         return game, used, plan, keep

@@ -48,11 +48,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import sparse
+import torch
 
 from . import surrogate
 from .estimators import FIRST_ROWS, Attributions, Plan, _trivial_plan
 from .certainty import Settling
+from .linalg import NumpyLinalg, TorchLinalg, linalg_for
 from .threads import single_threaded
 
 # Per-coalition size measure ∝ 1 / (C(n, s) * (s (n - s)) ** BETA): 0 is leverage-score sampling (every size
@@ -70,6 +71,8 @@ PROFILE_SHAPES = 2
 # Each player's own size profile (n more coefficients) is tried once the sample has this many pairs per
 # player beside the size knots; with fewer it raised the error at 64 players.
 PLAYER_SIZE_ROOM = 3
+# A fit whose normal equations are worse conditioned than this cannot identify the values (1-norm).
+MAX_CONDITION = 1e10
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -164,14 +167,23 @@ class _PairPicker:
 
     def __init__(self, n: int, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
         self.n = n
-        self.rngs = [np.random.default_rng([seed, 2, c]) for c in range(n // 2)]
+        self.seed = seed
+        self._rngs: dict[int, np.random.Generator] = {}
         self.seen: set[bytes] = set()
         self.reuse = {c: list(v) for c, v in reuse.items()}
         for c, pool in self.reuse.items():
-            self.rngs[c].shuffle(pool)
-        self.counts: dict[int, np.ndarray] = {}  # per class: sides each player joined
-        self.together: dict[int, np.ndarray] = {}  # per class: sides each pair of players joined
+            self.rng(c).shuffle(pool)
+        balanced = n <= PAIR_BALANCE_PLAYERS
+        self.counts = np.zeros((n // 2, n), dtype=np.int64) if balanced else None  # per class: sides each player joined
+        # per class: sides each pair of players joined, as floats (added to the scores as they are)
+        self.together = np.zeros((n // 2, n, n)) if balanced else None
         self.decks: dict[int, np.ndarray] = {}  # per class, beyond PAIR_BALANCE_PLAYERS: players still to deal
+
+    def rng(self, c: int) -> np.random.Generator:
+        """Class c's own random stream."""
+        if c not in self._rngs:
+            self._rngs[c] = np.random.default_rng([self.seed, 2, c])
+        return self._rngs[c]
 
     def _canonical(self, side: np.ndarray) -> np.ndarray:
         k = int(side.sum())
@@ -184,46 +196,80 @@ class _PairPicker:
         self.seen.add(key)
         return True
 
-    def pick(self, c: int) -> np.ndarray:
-        pool = self.reuse.get(c)
-        while pool:
-            side = self._canonical(pool.pop())
-            if self._new(side):
-                return side
-        fresh = self._balanced if self.n <= PAIR_BALANCE_PLAYERS else self._dealt
-        while True:
-            members = fresh(c)
-            side = np.zeros(self.n, dtype=bool)
-            side[members] = True
-            side = self._canonical(side)
-            if self._new(side):
-                return side
+    def pick_many(self, classes: list[int]) -> np.ndarray:
+        """One side of a new pair for each class in `classes` (in that order), as if drawn one at a time.
 
-    def _balanced(self, c: int) -> np.ndarray:
-        """c + 1 players, one at a time: fewest sides so far first, then fewest sides with those chosen."""
-        n, rng = self.n, self.rngs[c]
-        if c not in self.counts:
-            self.counts[c] = np.zeros(n, dtype=np.int64)
-            self.together[c] = np.zeros((n, n), dtype=np.int64)
-        together = self.together[c]
-        # counts weigh more than any co-occurrence total; the fraction breaks ties at random
-        score = self.counts[c] * float(n * (together.max() + 1)) + rng.random(n) * 0.5
-        members = np.empty(c + 1, dtype=np.int64)
-        for j in range(c + 1):
-            members[j] = i = int(np.argmin(score))
-            score += together[i]
-            score[i] = np.inf
+        Classes keep apart streams and counts, so the fresh sides of different classes are chosen side by
+        side (one round per pair of a class) with the same result.
+        """
+        wanted: dict[int, int] = {}
+        for c in classes:
+            wanted[c] = wanted.get(c, 0) + 1
+        picked: dict[int, list[np.ndarray]] = {c: [] for c in wanted}
+        for c, k in wanted.items():
+            pool = self.reuse.get(c)
+            while pool and len(picked[c]) < k:
+                side = self._canonical(pool.pop())
+                if self._new(side):
+                    picked[c].append(side)
+        while True:
+            short = [c for c, k in wanted.items() if len(picked[c]) < k]
+            if not short:
+                break
+            hands = self._balanced(short) if self.together is not None else [self._dealt(c) for c in short]
+            size = np.array(short) + 1
+            sides = np.zeros((len(short), self.n), dtype=bool)
+            sides[np.repeat(np.arange(len(short)), size), np.concatenate(hands)] = True
+            # the side `_canonical` keeps: the smaller one, or for halves the one with player 0
+            flip = (2 * size > self.n) | ((2 * size == self.n) & ~sides[:, 0])
+            sides[flip] = ~sides[flip]
+            for c, side, key in zip(short, sides, np.packbits(sides, axis=1)):
+                key = key.tobytes()
+                if key not in self.seen:
+                    self.seen.add(key)
+                    picked[c].append(side)
+        out = np.zeros((len(classes), self.n), dtype=bool)
+        for j, c in enumerate(classes):
+            out[j] = picked[c].pop(0)
+        return out
+
+    def _balanced(self, classes: list[int]) -> list[np.ndarray]:
+        """c + 1 players for each class c, one at a time: fewest sides so far first, then fewest sides with
+        those chosen."""
+        n = self.n
+        order = sorted(classes, key=lambda c: -c)  # largest first, so the hands still open are a prefix
+        cls = np.array(order, dtype=np.int64)
+        counts = self.counts[cls]
+        # counts weigh more than any co-occurrence total (at most the largest count); the fraction breaks
+        # ties at random
+        score = (counts * (n * (counts.max(axis=1, keepdims=True) + 1)).astype(np.float64)
+                 + np.stack([self.rng(c).random(n) for c in order]) * 0.5)
+        members = np.zeros((len(order), order[0] + 1), dtype=np.int64)
+        open_, rows = len(order), np.arange(len(order))
+        for j in range(order[0] + 1):
+            while order[open_ - 1] < j:
+                open_ -= 1
+            head = score[:open_]
+            members[:open_, j] = i = head.argmin(axis=1)
+            head += self.together[cls[:open_], i]
+            head[rows[:open_], i] = np.inf
         # counted even when these were drawn before, so the next try differs
-        self.counts[c][members] += 1
-        together[np.ix_(members, members)] += 1
-        return members
+        held = np.arange(members.shape[1])[None, :] <= cls[:, None]
+        self.counts[np.broadcast_to(cls[:, None], held.shape)[held], members[held]] += 1
+        both = held[:, :, None] & held[:, None, :]
+        shape = both.shape
+        self.together[np.broadcast_to(cls[:, None, None], shape)[both],
+                      np.broadcast_to(members[:, :, None], shape)[both],
+                      np.broadcast_to(members[:, None, :], shape)[both]] += 1.0
+        hands = {c: members[k, : c + 1] for k, c in enumerate(order)}
+        return [hands[c] for c in classes]
 
     def _dealt(self, c: int) -> np.ndarray:
         """c + 1 players dealt from shuffled decks of all players: each player once per deck."""
         k, deck = c + 1, self.decks.get(c, np.zeros(0, dtype=np.int64))
         if len(deck) < k:
             # the new deck's first cards complete the hand left over without repeating a player
-            players, rng = np.arange(self.n), self.rngs[c]
+            players, rng = np.arange(self.n), self.rng(c)
             head = rng.permutation(np.setdiff1d(players, deck))[: k - len(deck)]
             deck = np.concatenate([deck, head, rng.permutation(np.setdiff1d(players, head))])
         self.decks[c] = deck[k:]
@@ -304,7 +350,7 @@ def _even_hats(k: int) -> list[Callable[[np.ndarray], np.ndarray]]:
 @single_threaded
 def _solve(
     z: np.ndarray, y: np.ndarray, unit: np.ndarray, w: np.ndarray, var_w: np.ndarray, delta: np.ndarray,
-    profiles: bool = True,
+    profiles: bool = True, device: torch.device | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Constrained weighted least squares and its standard errors; None where the sample cannot identify φ.
 
@@ -326,28 +372,36 @@ def _solve(
 
     Of these combinations the fit with the lowest estimated variance is kept, per class.
 
-    Without `profiles`, only the size term.
+    Without `profiles`, only the size term. The fits run in torch on `device` where one is given (the
+    model's accelerator), else in numpy.
     """
     n = z.shape[1]
     rw = w[unit]
-    rows_of = sparse.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))), shape=(len(w), len(unit)))
+    la = linalg_for(unit, len(w), device, z.size)
+    on = _FitData(la, la.array(z), la.array(y), la.array(rw), la.array(var_w), la.array(delta),
+                  int(np.count_nonzero(var_w)))
 
-    def fit(y: np.ndarray, delta: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        return _fit(z, y, rw, rows_of, var_w, delta, features)
+    def fit(c: slice, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        return _fit(on, c, features)
 
     # as many knots as the sample has room for beside the n values, so small samples stay identified
     size = size_features(z, min(SIZE_KNOTS, max(0, (len(w) - n) // 2)))
     size = size[:, (rw @ size) > 0]  # only sizes the sample has
-    first = fit(y, delta, size)
+    every = slice(None)
+    first = fit(every, size)
     if first is None:
-        return fit(y, delta, size[:, :0]) if size.shape[1] else None
+        return fit(every, size[:, :0]) if size.shape[1] else None
     if not profiles or not size.shape[1] or len(w) < n + size.shape[1] + PROFILE_SHAPES + 8:
         return first
     shared = [size_profiles(z, shape) for shape in _even_hats(PROFILE_SHAPES)]
     room = len(w) >= PLAYER_SIZE_ROOM * n + size.shape[1] + PROFILE_SHAPES
     own = size_profiles(z, _mid) if room else None
     values, errors = first[0].copy(), first[1].copy()
+    mirrored = _mirrored(y, delta)
     for c in range(y.shape[1]):
+        if c == mirrored:  # the negative of the other output's game: the same fits, negated
+            values[:, c], errors[:, c] = -values[:, 0], errors[:, 0]
+            continue
         a = first[0][:, c]
         features = np.concatenate([size] + [profile @ a[:, None] for profile in shared], axis=1)
         tries = [features]
@@ -357,39 +411,72 @@ def _solve(
             cubic = evidence @ a[:, None]
             tries += [np.concatenate([features, *more], axis=1)
                       for more in ([cubic], [own], [own, cubic], [evidence], [own, evidence])]
-        fits = [f for f in (fit(y[:, c:c + 1], delta[c:c + 1], x) for x in tries) if f]
+        fits = [f for f in (fit(slice(c, c + 1), x) for x in tries) if f]
         if fits:
             best = min(fits, key=lambda f: float((f[1] ** 2).sum()))
             values[:, c], errors[:, c] = best[0][:, 0], best[1][:, 0]
     return values, errors
 
 
-def _fit(z: np.ndarray, y: np.ndarray, rw: np.ndarray, rows_of: sparse.csr_matrix, var_w: np.ndarray,
-         delta: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """`_solve` with the given free features (each with Shapley values zero, zero at both ends); rw (R,) each
-    row's weight, rows_of (U, R) which rows each sampling unit has."""
-    n = z.shape[1]
-    X = np.concatenate([z.astype(np.float64), features], axis=1)
-    p = X.shape[1]
-    A = (X * rw[:, None]).T @ X
-    scale = max(float(np.trace(A)) / p, 1e-300)
-    K = np.zeros((p + 1, p + 1))
-    K[:p, :p] = A / scale
-    K[:n, p] = K[p, :n] = 1.0
-    if not np.all(np.isfinite(K)) or np.linalg.cond(K) > 1e10:
+def _mirrored(y: np.ndarray, delta: np.ndarray) -> int | None:
+    """1 where the second of two outputs is the negative of the first (a two-class model's probabilities,
+    which add up to 1), else None."""
+    if y.shape[1] != 2:
         return None
-    Kinv = np.linalg.inv(K)
+    tiny = 1e-12 * max(float(np.abs(y).max(initial=0.0)), float(np.abs(delta).max()), 1e-300)
+    close = np.abs(y[:, 0] + y[:, 1]).max(initial=0.0) <= tiny and abs(float(delta[0] + delta[1])) <= tiny
+    return 1 if close else None
+
+
+@dataclass(frozen=True)
+class _FitData:
+    """What every fit of one `_solve` shares, as arrays of its `la`: rows z (R, n), their values y (R, C),
+    row weights rw (R,), unit variance weights var_w (U,), delta (C,), and how many units were sampled."""
+
+    la: NumpyLinalg | TorchLinalg
+    z: np.ndarray | torch.Tensor
+    y: np.ndarray | torch.Tensor
+    rw: np.ndarray | torch.Tensor
+    var_w: np.ndarray | torch.Tensor
+    delta: np.ndarray | torch.Tensor
+    sampled: int
+
+
+def _norm1(m: np.ndarray | torch.Tensor) -> float:
+    return float(abs(m).sum(0).max())
+
+
+def _fit(on: _FitData, c: slice, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_solve` for the outputs `c` with the given free features (each with Shapley values zero, zero at both
+    ends)."""
+    la, y, delta = on.la, on.y[:, c], on.delta[c]
+    rows, n = on.z.shape
+    X = la.zeros(rows, n + features.shape[1])
+    X[:, :n] = on.z
+    X[:, n:] = la.array(features)
+    p = X.shape[1]
+    Xw = X * on.rw[:, None]
+    A = Xw.T @ X
+    scale = max(float(A.diagonal().sum()) / p, 1e-300)
+    K = la.zeros(p + 1, p + 1)
+    K[:p, :p] = A / scale
+    K[:n, p] = 1.0
+    K[p, :n] = 1.0
+    Kinv = la.inv(K)
+    # the 1-norm condition number, exact from the inverse (within a factor p + 1 of the 2-norm one)
+    if Kinv is None or _norm1(K) * _norm1(Kinv) > MAX_CONDITION:
+        return None
     Q = Kinv[:p, :p] / scale
-    coef = Q @ ((X * rw[:, None]).T @ y) + np.outer(Kinv[:p, p], delta)
+    coef = Q @ (Xw.T @ y) + Kinv[:p, p][:, None] * delta[None, :]
     resid = y - X @ coef
     # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual
     lever = X @ Q[:, :n]
-    var = np.stack([var_w @ np.asarray(rows_of @ (lever * resid[:, c:c + 1])) ** 2 for c in range(y.shape[1])],
-                   axis=1)
-    sampled = int(np.count_nonzero(var_w))
-    if sampled > p:  # small-sample correction of the sandwich (HC1): p - 1 coefficients are fitted
-        var *= sampled / (sampled - p + 1)
-    return coef[:n], np.sqrt(np.maximum(var, 0.0))
+    outputs = resid.shape[1]
+    influence = la.unit_sums((lever[:, :, None] * resid[:, None, :]).reshape(rows, n * outputs))
+    var = (on.var_w @ influence**2).reshape(n, outputs)
+    if on.sampled > p:  # small-sample correction of the sandwich (HC1): p - 1 coefficients are fitted
+        var = var * (on.sampled / (on.sampled - p + 1))
+    return la.numpy(coef[:n]), la.numpy(var.clip(min=0.0) ** 0.5)
 
 
 def _weights(log_mu: np.ndarray, log_pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -407,15 +494,13 @@ def _previous_rows(previous: Design, free: np.ndarray, classes: _Classes):
     """
     n = classes.n
     gone = previous.free & ~free
-    rows, log_pi = [], []
-    for side, pi in zip(previous.sides, previous.pi):
-        for s in (side, previous.free & ~side):
-            if not np.any(s & gone):
-                t = s[free]
-                if 0 < int(t.sum()) < n:
-                    rows.append(t)
-                    log_pi.append(math.log(pi))
-    return np.array(rows, dtype=bool).reshape(-1, n), np.array(log_pi), bool(np.any(gone))
+    # each pair's two sides in turn
+    sides = np.stack([previous.sides, previous.free & ~previous.sides], axis=1).reshape(-1, len(free))
+    rows = sides[:, free]
+    size = rows.sum(axis=1)
+    kept = ~np.any(sides & gone, axis=1) & (size > 0) & (size < n)
+    log_pi = np.log(np.repeat(np.asarray(previous.pi, dtype=np.float64), 2))
+    return rows[kept].reshape(-1, n), log_pi[kept], bool(np.any(gone))
 
 
 def kernel_plan(
@@ -430,6 +515,7 @@ def kernel_plan(
     streaming: bool = True,
     adjust: bool = False,
     settle: Settling | None = None,
+    device: torch.device | None = None,
 ) -> Plan:
     """Paired kernel regression on an order sample of pairs; yields an estimate after each batch.
 
@@ -442,6 +528,7 @@ def kernel_plan(
     off by default: it lowers the error on short inputs but at 26 players and more its standard errors were
     found too small (benchmarks/bench_accuracy.py). With `settle` (an automatic budget, see
     `shap_widget.engine.certainty`) it also stops at the first settled estimate; `max_evals` is then its cap.
+    The regression fits run in torch on `device` where one is given (see `shap_widget.engine.linalg`).
     """
     if n <= 1:
         return (yield from _trivial_plan(n))
@@ -459,15 +546,18 @@ def kernel_plan(
     reuse: dict[int, list[np.ndarray]] = {}
     if previous is not None:
         rows, log_pi, fewer = _previous_rows(previous, free, classes)
-        for t in rows:
-            reuse.setdefault(classes.of(int(t.sum())), []).append(t)
+        sizes = rows.sum(axis=1)
+        of_class = np.minimum(sizes, n - sizes) - 1  # `classes.of` each row
+        for c in np.unique(of_class):
+            reuse[int(c)] = list(rows[of_class == c])
         if fewer and len(rows) > n and streaming:
             # a click: the old sample, unpaired, is already a sample of this game and costs no forward pass
             values = yield rows
             sizes = rows.sum(axis=1)
             w, var_w = _weights(-np.array([_log_comb(n, int(s)) for s in sizes]) - np.log(sizes * (n - sizes)),
                                 log_pi)
-            fit = _solve(rows, values - base, np.arange(len(rows)), w, var_w, delta, profiles=False)
+            fit = _solve(rows, values - base, np.arange(len(rows)), w, var_w, delta, profiles=False,
+                         device=device)
             if fit is not None:
                 yield Attributions(fit[0], base, full, 2 + len(rows), fit[1], final=False)
     order = _OrderSample(classes, np.random.default_rng([seed, 1]))
@@ -480,7 +570,7 @@ def kernel_plan(
     result = None
     while len(sides) < budget:
         batch = order.take(target - len(sides))
-        new = np.array([picker.pick(c) for c in batch], dtype=bool).reshape(-1, n)
+        new = picker.pick_many(batch)
         out = yield np.concatenate([new, ~new])
         sides = np.concatenate([sides, new])
         values = np.concatenate([values, np.stack([out[: len(new)], out[len(new):]], axis=1)])
@@ -494,15 +584,17 @@ def kernel_plan(
         m = len(sides)
         z, y = np.concatenate([sides, ~sides]), np.concatenate([values[:, 0], values[:, 1]])
         unit = np.concatenate([np.arange(m), np.arange(m)])
-        # the profile terms (up to two more fits per class) only for the final estimate: a streamed one is
-        # soon replaced
-        fit = _solve(z, y - base, unit, w, var_w, delta, profiles=m >= budget)
+        # the profile terms (more fits per class) only for the final estimate, as a streamed one is soon
+        # replaced; but an automatic budget judges each estimate by its standard errors, which the profile
+        # terms shrink most on long inputs
+        profiled = m >= budget or settle is not None
+        fit = _solve(z, y - base, unit, w, var_w, delta, profiles=profiled, device=device)
         if fit is not None:
             tolerated = tolerance is not None and float(fit[1].max()) <= tolerance
             settled = settle is not None and settle.settled(fit[0], fit[1], full, 2 + 2 * m)
             stop = m >= budget or tolerated or settled
-            if stop and m < budget:  # the final estimate has the profile terms, and still meets the rule
-                refit = _solve(z, y - base, unit, w, var_w, delta)
+            if stop and not profiled:  # the final estimate has the profile terms, and still meets the rule
+                refit = _solve(z, y - base, unit, w, var_w, delta, device=device)
                 if refit is not None and (float(refit[1].max()) <= tolerance if tolerated
                                           else float((refit[1] ** 2).sum()) <= float((fit[1] ** 2).sum())):
                     fit = refit
@@ -510,7 +602,7 @@ def kernel_plan(
             # while the sample is a small part of all pairs
             if stop and adjust and m >= 2 * n and 4 * m <= sum(classes.count) and surrogate.available():
                 targets, phi_model, rest = surrogate.adjusted_targets(z, y, unit, base, full, seed)
-                adjusted = _solve(z, targets, unit, w, var_w, rest)
+                adjusted = _solve(z, targets, unit, w, var_w, rest, device=device)
                 # kept only where it is estimated to be more accurate: trees help games with strong high-order
                 # interactions and only add noise to nearly additive ones
                 if adjusted is not None and float((adjusted[1] ** 2).sum()) < float((fit[1] ** 2).sum()):
@@ -519,7 +611,8 @@ def kernel_plan(
             if stop:
                 return _settled(result, settle, settled or m >= sum(classes.count))
             yield result
-        target = min(budget, max(target + FIRST_ROWS // 2, int(target * 1.6)))
+        grown = max(target + FIRST_ROWS // 2, int(target * 1.6))
+        target = min(budget, grown if settle is None else settle.next_size(m, grown))
     if result is None:
         raise ValueError(
             f"{max_evals} evaluations could not identify the values of {n} players; raise max_evals."

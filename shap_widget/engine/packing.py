@@ -50,12 +50,16 @@ def plan_batches(
     order = sorted(index, key=lambda j: len(rows[j].encoding.input_ids))
     batches: list[list[int]] = []
     width = 0
+    limits: dict[int, int] = {}  # rows_per_batch by width, asked once each
     for j in order:
         length = len(rows[j].encoding.input_ids)
         if batches:
             last = batches[-1]
             same = length == width
-            if (same or pad_id is not None) and len(last) + 1 <= rows_per_batch(max(width, length)):
+            wide = max(width, length)
+            if wide not in limits:
+                limits[wide] = rows_per_batch(wide)
+            if (same or pad_id is not None) and len(last) + 1 <= limits[wide]:
                 last.append(j)
                 width = max(width, length)
                 continue
@@ -72,17 +76,24 @@ def pack(rows: Sequence[PackedRow], index: Sequence[int], pad_id: int, device: t
     attention = np.zeros((n, width), dtype=np.int64)
     names = sorted(set().union(*(rows[j].encoding.extra for j in index)))
     extra = {k: np.zeros((n, width), dtype=np.int64) for k in names}
+    # rows of one input under one rule are filled together (one explanation's rows are all of them)
+    groups: dict[tuple[int, int], list[int]] = {}
     for r, j in enumerate(index):
-        row = rows[j]
-        length = len(row.encoding.input_ids)
-        if row.rule.uses_attention:
-            ids[r, :length] = row.encoding.input_ids
-            attention[r, :length] = row.keep
+        groups.setdefault((id(rows[j].encoding), id(rows[j].rule)), []).append(r)
+    for members in groups.values():
+        first = rows[index[members[0]]]
+        encoding, rule = first.encoding, first.rule
+        length = len(encoding.input_ids)
+        at = np.asarray(members)
+        keep = np.stack([rows[index[r]].keep for r in members])
+        if rule.uses_attention:
+            ids[at, :length] = encoding.input_ids
+            attention[at, :length] = keep
         else:
-            ids[r, :length] = np.where(row.keep, row.encoding.input_ids, row.rule.token_id)
-            attention[r, :length] = 1
-        for k, v in row.encoding.extra.items():
-            extra[k][r, :length] = v
+            ids[at, :length] = np.where(keep, encoding.input_ids, rule.token_id)
+            attention[at, :length] = 1
+        for k, v in encoding.extra.items():
+            extra[k][at, :length] = v
     return PackedBatch(
         input_ids=torch.as_tensor(ids, device=device),
         attention_mask=torch.as_tensor(attention, device=device),

@@ -121,14 +121,15 @@ class ModelGate:
                     self._owner = None
                 self._cond.notify_all()
 
-    def checkpoint(self) -> None:
-        """At a batch boundary: a background holder hands the model over while interactive work wants it."""
+    def checkpoint(self) -> bool:
+        """At a batch boundary: a background holder hands the model over while interactive work wants it.
+        Whether it did (the other work may have changed what the holder shares, such as a cache)."""
         if not is_background():
-            return
+            return False
         me = threading.get_ident()
         with self._cond:
             if self._owner != me or self._depth != 1 or not self._claims:
-                return
+                return False
             self._owner, self._depth = None, 0
             self._cond.notify_all()
             try:
@@ -137,6 +138,7 @@ class ModelGate:
                 # Stopped while waiting: take the model back only to release it in hold()'s exit.
                 self._cond.wait_for(lambda: self._owner is None)
                 self._owner, self._depth = me, 1
+        return True
 
     def _wait_turn(self, bg: bool) -> None:
         # Wakes now and then so that a thread asked to stop (interpreter exit) does not wait forever.
