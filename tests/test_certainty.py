@@ -118,7 +118,8 @@ def test_the_widget_shows_auto_settles_and_refine_more_doubles_the_evaluations(m
     w.refine_more().wait()
     assert w.max_evals == 2 * n and w.n_evals == 2 * n and w.settled is False
     fresh = Explainer(model, tokenizer).attribute(TEXT, max_evals=2 * n)
-    np.testing.assert_allclose(np.array(w.values), fresh.values, atol=1e-12)
+    # float32 forward passes batched differently differ in the 9th digit; another sample differs in the 3rd
+    np.testing.assert_allclose(np.array(w.values), fresh.values, atol=1e-7)
 
 
 def test_a_fixed_budget_behaves_as_before(model, tokenizer):
