@@ -506,43 +506,15 @@ def compare_with(
     names = resolve_methods(methods)
     game = explainer.game(text, text_pair=text_pair, players=players, masked=masked, output=output)
     ends = game.value(np.vstack([np.zeros(game.n_free, dtype=bool), np.ones(game.n_free, dtype=bool)]))
-    c = int(np.argmax(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0])) \
-        if target is None else resolve_target(target, explainer.labels)
+    c = predicted_class(game) if target is None else resolve_target(target, explainer.labels)
     base, full = float(ends[0, c]), float(ends[1, c])
     shap_options = {"text_pair": text_pair, "players": players, "masked": game.masked, "output": game.output,
                     "max_evals": max_evals, "method": shap_method, "seed": seed}
-    runs: dict[str, Callable[[], Outcome]] = {
-        "shap": lambda: _shap(explainer, text, c, attribution, shap_options),
-        "occlusion": lambda: occlusion(game, c),
-        "lime": lambda: lime(game, c, max_evals, seed, lime_kernel_width),
-        "integrated_gradients": lambda: integrated_gradients(game, c, ig_steps, ig_max_steps, ig_tolerance),
-        "gradient_x_input": lambda: gradient_x_input(game, c),
-    }
-    maps: list = []
-
-    def attention(kind: str) -> Outcome:
-        if not maps:
-            maps.append(attention_maps(game))
-        return attention_scores(game, maps[0], kind)
-
-    runs["attention_rollout"] = lambda: attention("rollout")
-    runs["attention_cls"] = lambda: attention("cls")
-    outcomes: dict[str, Outcome] = {}
-    errors: dict[str, str] = {}
-    shap_attribution = attribution
-    for name in names:
-        if on_method is not None:
-            on_method(name)
-        start = time.perf_counter()
-        try:
-            found = runs[name]()
-        except MethodError as err:
-            errors[name] = str(err)
-            continue
-        if name == "shap":
-            shap_attribution = found.info.pop("attribution")
-        outcomes[name] = Outcome(found.values, Cost(found.cost.forward, found.cost.backward,
-                                                    time.perf_counter() - start), found.gap, found.info)
+    outcomes, errors = run_methods(
+        game, c, names, shap=lambda: _shap(explainer, text, c, attribution, shap_options), lime_samples=max_evals,
+        seed=seed, ig_steps=ig_steps, ig_max_steps=ig_max_steps, ig_tolerance=ig_tolerance,
+        lime_kernel_width=lime_kernel_width, on_method=on_method)
+    shap_attribution = outcomes["shap"].info.pop("attribution") if "shap" in outcomes else attribution
     curves = {name: measure(game.value, o.values[game.free], c, levels=levels, players=game.free,
                             label=explainer.labels[c], output=game.output) for name, o in outcomes.items()}
     return Comparison(
@@ -558,6 +530,60 @@ def compare_with(
         errors=errors, attribution=shap_attribution,
     )
 
+
+def predicted_class(game: TextGame) -> int:
+    """The class the model predicts for the explained input (its free players all present)."""
+    return int(np.argmax(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0]))
+
+
+def run_methods(
+    game: TextGame,
+    target: int,
+    names: Sequence[str],
+    *,
+    shap: Callable[[], Outcome] | None = None,
+    lime_samples: int = 500,
+    seed: int = 0,
+    ig_steps: int = IG_STEPS,
+    ig_max_steps: int = IG_MAX_STEPS,
+    ig_tolerance: float = IG_TOLERANCE,
+    lime_kernel_width: float = LIME_KERNEL_WIDTH,
+    on_method: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Outcome], dict[str, str]]:
+    """Each named method's outcome for `target` on `game` (resolved names; "shap" needs `shap`), timed, and
+    the reason each failing method did not run. The one place a method name becomes a computation, shared
+    by `compare` and dataset runs."""
+    runs: dict[str, Callable[[], Outcome]] = {
+        "occlusion": lambda: occlusion(game, target),
+        "lime": lambda: lime(game, target, lime_samples, seed, lime_kernel_width),
+        "integrated_gradients": lambda: integrated_gradients(game, target, ig_steps, ig_max_steps, ig_tolerance),
+        "gradient_x_input": lambda: gradient_x_input(game, target),
+    }
+    if shap is not None:
+        runs["shap"] = shap
+    maps: list = []
+
+    def attention(kind: str) -> Outcome:
+        if not maps:
+            maps.append(attention_maps(game))
+        return attention_scores(game, maps[0], kind)
+
+    runs["attention_rollout"] = lambda: attention("rollout")
+    runs["attention_cls"] = lambda: attention("cls")
+    outcomes: dict[str, Outcome] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        if on_method is not None:
+            on_method(name)
+        start = time.perf_counter()
+        try:
+            found = runs[name]()
+        except MethodError as err:
+            errors[name] = str(err)
+            continue
+        outcomes[name] = Outcome(found.values, Cost(found.cost.forward, found.cost.backward,
+                                                    time.perf_counter() - start), found.gap, dict(found.info))
+    return outcomes, errors
 
 def _shap(explainer: Explainer, text: str, target: int, attribution: Attribution | None,
           options: dict[str, Any]) -> Outcome:
