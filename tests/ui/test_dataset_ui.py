@@ -143,3 +143,48 @@ def test_partial_saved_run_opens_rows_from_disk_and_clicks_recompute(open_notebo
     state = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.result_for['masked'], "
                               "w.explain_widget.values[1], w.explain_widget.values == full[1].values.tolist()])[1]")
     assert state[0] == [1] and all(v == 0 for v in state[1]) and state[2] is False
+
+
+METHODS_RUN = f"""
+import pathlib, tempfile
+from shap_widget import DatasetWidget, explain_dataset
+from shap_widget.demo import load_sentiment_model
+
+model, tok = load_sentiment_model()
+path = pathlib.Path(tempfile.mkdtemp()) / "run.parquet"
+full = explain_dataset(model, tok, {TEXTS[:4]!r}, labels={LABELS[:4]!r}, path=path, max_evals=32,
+                       progress_bar=False, methods=["occlusion", "lime"])
+w = DatasetWidget.from_results(path, model, tok, selected=-1, progress_bar=False)
+w
+"""
+
+
+def test_saved_run_with_methods_ranks_texts_where_explanations_disagree(open_notebook: Opener) -> None:
+    """With methods beside SHAP, a disagreement column ranks the texts and a row shows every method's values."""
+    page = open_notebook([METHODS_RUN])
+    root = wait_for_widget(page, ".sw-dataset")
+    expect(root).to_have_attribute("data-state", "ready", timeout=120_000)
+    header = page.locator('.sw-dataset th[data-sort="disagreement"]')
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(page.locator(".sw-dataset tr.sw-row")).to_have_count(4)
+    assert [r["index"] for r in shown_rows(page)] == kernel_json(page, "w.visible")
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('.sw-dataset tr.sw-row .sw-col-disagreement')].map((td) => td.textContent)"
+    )
+    ranked = kernel_json(page, "full.disagreement().loc[w.visible, 'disagreement'].tolist()")
+    assert ranked == sorted(ranked, reverse=True) and shown == [f"{d:.3f}" for d in ranked]
+
+    first = shown_rows(page)[0]["index"]
+    page.locator(f'.sw-dataset tr.sw-row[data-index="{first}"]').click()
+    panel = page.locator(".sw-dataset .sw-methods")
+    expect(panel).to_have_attribute("data-row", str(first))
+    expect(panel.locator("tr.sw-methods-row")).to_have_count(3)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('.sw-methods tr.sw-methods-row')].map((tr) => [tr.dataset.method,
+            [...tr.querySelectorAll('.sw-methods-token')].map((td) => Number(td.dataset.value))])"""
+    )
+    stored = kernel_json(page, f"[[m, v.tolist()] for m, v in full.method_values({first}).items()]")
+    assert [m for m, _ in drawn] == [m for m, _ in stored] == ["shap", "occlusion", "lime"]
+    for (_, got), (_, want) in zip(drawn, stored):
+        assert got == pytest.approx(want, abs=1e-12)
