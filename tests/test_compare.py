@@ -280,3 +280,34 @@ def test_every_method_runs_on_other_families_and_gradients_complete(family, name
     assert found.errors == {} and set(found.values) == set(METHODS)
     assert found.completeness_gap["integrated_gradients"] <= 0.05
     assert found.values["attention_rollout"].sum() > 0
+
+
+def test_with_versus_every_method_explains_the_log_ratio_of_the_two_classes(model, tokenizer, explainer):
+    """A contrast in compare is the same question for every method: occlusion by hand, SHAP and IG complete."""
+    found = compare_with(explainer, TEXT, ["shap", "occlusion", "integrated_gradients", "attention"], target=0,
+                         versus=2, max_evals=256)
+    n = len(found.tokens)
+    rows = [masked_ids(tokenizer, TEXT, set())] + [masked_ids(tokenizer, TEXT, {i}) for i in range(n)]
+    log_ratio = np.log(probabilities_of(model, rows))
+    log_ratio = log_ratio[:, 0] - log_ratio[:, 2]
+    np.testing.assert_allclose(found.values["occlusion"], log_ratio[0] - log_ratio[1:], atol=1e-5)
+    assert found.versus == 2 and found.to_json()["versus"] == 2
+    assert found.full == pytest.approx(log_ratio[0], abs=1e-5)
+    assert found.completeness_gap["shap"] < 1e-9 and found.completeness_gap["integrated_gradients"] < 0.05
+    plain = compare_with(explainer, TEXT, ["attention"], target=0)
+    np.testing.assert_allclose(found.values["attention_rollout"], plain.values["attention_rollout"])
+    with pytest.raises(ValueError, match="Choose two different classes"):
+        compare_with(explainer, TEXT, ["occlusion"], target=2, versus=2)
+
+
+def test_compare_mode_under_versus_compares_the_contrast(model, tokenizer):
+    """The Compare rows of a widget set to a vs class explain that contrast, as its heatmap does."""
+    from shap_widget import ExplainWidget
+
+    w = ExplainWidget(model, tokenizer, TEXT, mode="compare", max_evals=128, target=0, versus=2,
+                      compare_methods=["shap", "occlusion"]).wait()
+    rows = {r["method"]: r["values"] for r in w.comparison["rows"]}
+    assert w.comparison["versus"] == 2
+    np.testing.assert_allclose(rows["shap"], np.asarray(w.values)[:, 0])
+    by_hand = compare_with(w.explainer, TEXT, ["occlusion"], target=0, versus=2)
+    np.testing.assert_allclose(rows["occlusion"], by_hand.values["occlusion"])

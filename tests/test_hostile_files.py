@@ -206,3 +206,70 @@ def test_folder_of_other_files_is_never_written_into(model, tokenizer, tmp_path)
     empty.mkdir()
     results = sw.explain_dataset(model, tokenizer, TEXTS[:1], path=empty, method="exact", progress_bar=False)
     assert results.complete and (empty / "_run.json").exists()
+
+
+@pytest.fixture(scope="module")
+def pristine_methods(model, tokenizer, tmp_path_factory) -> Path:
+    """A finished run of three texts with occlusion and LIME beside SHAP, never modified."""
+    path = tmp_path_factory.mktemp("hostile-methods") / "run.parquet"
+    sw.explain_dataset(model, tokenizer, TEXTS, path=path, method="exact", max_evals=16, chunk_size=2,
+                       progress_bar=False, methods=["occlusion", "lime"])
+    return path
+
+
+@pytest.fixture
+def methods_run(pristine_methods, tmp_path) -> Path:
+    """A copy of the finished run with methods, to damage."""
+    return Path(shutil.copytree(pristine_methods, tmp_path / "run.parquet"))
+
+
+def rewrite_methods_row(part: Path, **changes) -> None:
+    """`rewrite_row` for a run with occlusion and LIME columns."""
+    from shap_widget.runner.store import run_schema
+
+    rows = pq.read_table(part).to_pylist()
+    rows[0].update(changes)
+    pq.write_table(pa.Table.from_pylist(rows, schema=run_schema(["occlusion", "lime"])), part)
+
+
+@pytest.mark.parametrize("value", [["occlusion", "occlusion"], ["shap"], ["../../etc"], "occlusion", []])
+def test_run_file_naming_unknown_or_repeated_methods_is_refused(methods_run, value):
+    """The methods in _run.json name the columns read: only distinct known names other than SHAP pass."""
+    edit_meta(methods_run, methods=value)
+    refused(methods_run, "_run.json", "'methods'")
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"values_occlusion": [0.1]}, ["'values_occlusion'", "one per player"]),
+    ({"values_lime": None}, ["'values_lime'", "one per player"]),
+    ({"disagreement_lime": 5.0}, ["'disagreement_lime'", "0..2"]),
+    ({"disagreement": float("nan")}, ["'disagreement'", "0..2"]),
+], ids=["short-values", "null-values", "disagreement-out-of-range", "nan-disagreement"])
+def test_malformed_method_columns_are_refused_naming_the_row_and_field(methods_run, changes, words):
+    """Another method's values must be one finite number per player; a disagreement a number in 0..2 or null."""
+    part = first_part(methods_run)
+    rewrite_methods_row(part, **changes)
+    refused(methods_run, part.name, "row 0", *words)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_nan_or_infinite_method_values_are_refused(methods_run, bad):
+    part = first_part(methods_run)
+    row = pq.read_table(part).to_pylist()[0]
+    rewrite_methods_row(part, values_lime=[bad] + row["values_lime"][1:])
+    refused(methods_run, part.name, "'values_lime'", "finite")
+
+
+def test_undefined_disagreement_stored_as_null_reads_back(methods_run):
+    """Null is the stored form of an undefined disagreement (one player, or a ranking of ties)."""
+    part = first_part(methods_run)
+    rewrite_methods_row(part, disagreement_lime=None)
+    assert sw.DatasetResults.load(methods_run).complete
+
+
+def test_part_missing_a_method_column_the_run_names_is_refused(methods_run):
+    """A run whose _run.json names LIME but whose part lacks its values names the missing column."""
+    part = first_part(methods_run)
+    table = pq.read_table(part)
+    pq.write_table(table.drop_columns(["values_lime"]), part)
+    refused(methods_run, part.name, "column 'values_lime' is missing")

@@ -23,6 +23,8 @@ export const TRAITS = [
   "progress",
   "n_explained",
   "error",
+  "methods",
+  "method_rows",
 ];
 
 const DEFAULTS = {
@@ -47,14 +49,17 @@ const DEFAULTS = {
   progress: 0,
   n_explained: 0,
   error: "",
+  methods: [],
+  method_rows: {},
 };
 
-const ARRAYS = ["labels", "rows", "visible", "global_tokens"];
+const ARRAYS = ["labels", "rows", "visible", "global_tokens", "methods"];
 
 /**
  * Columns of the table. `descFirst`: the first click on the header sorts
  * from high to low (losses and probabilities are most telling at the top).
- * Ascending on `correct` puts misclassified rows first.
+ * Ascending on `correct` puts misclassified rows first. `needsMethods`: shown
+ * only for a run with other methods beside SHAP.
  */
 export const COLUMNS = [
   { key: "index", label: "#", title: "Row", descFirst: false, numeric: true },
@@ -69,6 +74,14 @@ export const COLUMNS = [
     title: "Whether the prediction equals the label (ascending: misclassified first)",
     descFirst: false,
     needsLabels: true,
+  },
+  {
+    key: "disagreement",
+    label: "Disagree.",
+    title: "How far the other methods' rankings of the tokens depart from SHAP's (mean 1 − Kendall τ; 0 same order, 2 reversed)",
+    descFirst: true,
+    numeric: true,
+    needsMethods: true,
   },
 ];
 

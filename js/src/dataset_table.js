@@ -23,6 +23,8 @@ function cellText(s, row, key) {
     case "correct":
       if (row.correct == null) return "";
       return row.correct ? "✓" : "✗";
+    case "disagreement":
+      return row.disagreement == null ? "–" : formatNumber(row.disagreement);
     default:
       return "";
   }
@@ -92,7 +94,7 @@ export function createTable({ onSort, onSelect }) {
   });
 
   function columnsFor(s) {
-    return COLUMNS.filter((c) => s.has_labels || !c.needsLabels);
+    return COLUMNS.filter((c) => (s.has_labels || !c.needsLabels) && (s.methods.length > 0 || !c.needsMethods));
   }
 
   function renderHead(s) {

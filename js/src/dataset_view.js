@@ -4,6 +4,7 @@ import { className, contrastName, isContrast, normalize } from "./dataset_state.
 import { createFilters } from "./dataset_filters.js";
 import { createGlobalView } from "./dataset_global.js";
 import { createTable } from "./dataset_table.js";
+import { createMethodRows } from "./dataset_methods.js";
 
 const noop = () => {};
 const ACTIONS = ["onSort", "onSelect", "onFilter", "onToken", "onTarget", "onMinCount"];
@@ -74,6 +75,7 @@ export function createDatasetView(container, actions = {}) {
   const table = createTable({ onSort: on.onSort, onSelect: on.onSelect });
   const global = createGlobalView({ onToken: on.onToken, onTarget: on.onTarget, onMinCount: on.onMinCount });
   const selection = h("div", { class: "sw-selection", "aria-live": "polite" });
+  const methods = createMethodRows();
 
   const body = h("div", { class: "sw-dataset-body" }, [table.el, global.el]);
   const root = h("div", { class: "sw-dataset", "data-state": "predicting" }, [
@@ -83,6 +85,7 @@ export function createDatasetView(container, actions = {}) {
     error,
     body,
     selection,
+    methods.el,
   ]);
   container.append(root);
 
@@ -100,6 +103,7 @@ export function createDatasetView(container, actions = {}) {
     global.update(s);
     setText(selection, selectionText(s));
     setAttr(selection, "data-selected", String(s.selected));
+    methods.update(s);
   }
 
   return {

@@ -334,3 +334,60 @@ describe("hostile text", () => {
     expect(el.querySelector(".sw-global-token").dataset.token).toBe("\u200B"); // the filter still matches it
   });
 });
+
+describe("other methods beside SHAP", () => {
+  const methodRows = {
+    index: 1,
+    tokens: ["i", "hated", "the", "plot"],
+    label: "positive",
+    disagreement: 0.75,
+    rows: [
+      { method: "shap", values: [0.1, -0.6, 0.0, 0.2], disagreement: null },
+      { method: "occlusion", values: [0.3, -0.1, 0.05, -0.2], disagreement: 1.5 },
+    ],
+  };
+  const withMethods = (overrides = {}) =>
+    model.kernel({
+      methods: ["occlusion"],
+      method_rows: methodRows,
+      rows: datasetState().rows.map((r, i) => ({ ...r, disagreement: [0.2, 0.75, null, 1.1][i] })),
+      ...overrides,
+    });
+
+  it("shows the disagreement column only for a run with methods", () => {
+    expect(header("disagreement")).toBeNull();
+    expect(el.querySelector(".sw-methods").hidden).toBe(true);
+    withMethods();
+    expect(header("disagreement")).not.toBeNull();
+    expect(cell(3, "disagreement").textContent).toBe("1.100");
+    expect(cell(2, "disagreement").textContent).toBe("–");
+  });
+
+  it("the first click on its header ranks the most disagreeing texts first", () => {
+    withMethods();
+    header("disagreement").click();
+    expect(model.get("sort_by")).toBe("disagreement");
+    expect(model.get("sort_descending")).toBe(true);
+  });
+
+  it("draws the selected row's methods side by side with their disagreement", () => {
+    withMethods();
+    const panel = el.querySelector(".sw-methods");
+    expect(panel.hidden).toBe(false);
+    expect(panel.dataset.row).toBe("1");
+    const names = [...panel.querySelectorAll("tr.sw-methods-row")].map((tr) => tr.dataset.method);
+    expect(names).toEqual(["shap", "occlusion"]);
+    const occlusion = panel.querySelector('tr[data-method="occlusion"]');
+    expect([...occlusion.querySelectorAll(".sw-methods-token")].map((td) => td.textContent)).toEqual(methodRows.tokens);
+    expect(occlusion.querySelector('[data-index="3"]').dataset.value).toBe("-0.2");
+    expect(occlusion.querySelector(".sw-methods-figure").textContent).toBe("disagreement 1.500");
+    expect(panel.querySelector(".sw-methods-caption").textContent).toContain("mean disagreement with SHAP 0.750");
+  });
+
+  it("says so when the selected row has no methods' values, rather than drawing another row's", () => {
+    withMethods({ selected: 2 });
+    const panel = el.querySelector(".sw-methods");
+    expect(panel.querySelectorAll("tr.sw-methods-row")).toHaveLength(0);
+    expect(panel.querySelector(".sw-methods-caption").textContent).toContain("no other methods");
+  });
+});

@@ -125,6 +125,7 @@ class Comparison:
     completeness_gap: dict[str, float]
     errors: dict[str, str]
     attribution: Attribution | None = None  # the SHAP explanation, all classes
+    versus: int | None = None  # the class every value is contrasted with, if any
 
     @property
     def methods(self) -> list[str]:
@@ -148,6 +149,7 @@ class Comparison:
         names = list(self.values)
         return {
             "target": self.target, "label": self.labels[self.target], "output": self.output,
+            "versus": -1 if self.versus is None else self.versus,
             "levels": sorted(next(iter(self.curves.values())).comprehensiveness) if self.curves else [],
             "rows": rows, "errors": dict(self.errors), "k": self.agreement.k,
             "kendall_tau": [[_finite(self.agreement.kendall_tau.loc[a, b]) for b in names] for a in names],
@@ -280,7 +282,7 @@ class _Inputs:
         with stand_in_pad_id(model) if self.game.evaluator.stand_in_pad else contextlib.nullcontext():
             out = model(input_ids=ids, attention_mask=torch.ones_like(ids), **extra)
         logits = getattr(out, "logits", out[0] if isinstance(out, (tuple, list)) else out)
-        return output_of(logits.float(), self.game.kind, self.game.output, self.target)
+        return output_of(logits.float(), self.game.kind, self.game.output, self.target, self.game.versus)
 
     def pooled(self, token_values: torch.Tensor) -> np.ndarray:
         """(1, L, D) attributions summed over embedding dimensions and over each free player's tokens."""
@@ -291,8 +293,17 @@ class _Inputs:
         return values
 
 
-def output_of(logits: torch.Tensor, kind: str, output: str, target: int) -> torch.Tensor:
-    """`game.transform` for one class, in torch so gradients flow: (B, C) raw outputs -> (B,)."""
+def output_of(logits: torch.Tensor, kind: str, output: str, target: int, versus: int | None = None) -> torch.Tensor:
+    """`game.transform` for one class, in torch so gradients flow: (B, C) raw outputs -> (B,).
+
+    With `versus`, the contrast "target rather than versus" as the game computes it: log p(target) -
+    log p(versus) for output="probability", else the difference of the two classes' outputs."""
+    if versus is not None:
+        if output == "probability":
+            log_p = (torch.nn.functional.logsigmoid(logits) if kind == "sigmoid"
+                     else torch.log_softmax(logits, dim=-1))
+            return log_p[:, target] - log_p[:, versus]
+        return output_of(logits, kind, output, target) - output_of(logits, kind, output, versus)
     if output == "logit" or kind == "regression":
         return logits[:, target]
     if kind == "sigmoid":
@@ -464,20 +475,24 @@ def compare(
     methods: Sequence[str] = DEFAULT_METHODS,
     target: int | str | None = None,
     masked: Sequence[int] = (),
+    versus: int | str | None = None,
     **options: Any,
 ) -> Comparison:
     """Explain `text` with several methods and measure them alike (see this module's docstring).
 
     methods: any of "shap", "occlusion", "lime", "integrated_gradients", "gradient_x_input",
     "attention_rollout", "attention_cls" ("attention" names both). target: the class, as an index or label;
-    by default the class predicted for the explained input. masked: players held masked for every method.
+    by default the class predicted for the explained input (with `versus`, the most likely other class).
+    masked: players held masked for every method. versus: a class to contrast with, as in `explain`: every
+    method then explains log p(target) - log p(versus) (the difference in the chosen output space); attention
+    is the same for any class.
     Options: text_pair, players ("token" or "word"), output, max_evals (SHAP's and LIME's budget, 500),
     shap_method ("auto"), seed, levels (faithfulness levels), ig_steps, ig_max_steps, ig_tolerance,
     lime_kernel_width, and the explainer's mask, batch_size and autocast.
     """
     explainer_options = {k: options.pop(k) for k in ("mask", "batch_size", "autocast") if k in options}
     explainer = get_explainer(model, tokenizer, **explainer_options)
-    return compare_with(explainer, text, methods, target=target, masked=masked, **options)
+    return compare_with(explainer, text, methods, target=target, masked=masked, versus=versus, **options)
 
 
 def compare_with(
@@ -500,49 +515,28 @@ def compare_with(
     lime_kernel_width: float = LIME_KERNEL_WIDTH,
     attribution: Attribution | None = None,
     on_method: Callable[[str], None] | None = None,
+    versus: int | str | None = None,
 ) -> Comparison:
     """`compare` with an `Explainer` (and its cache); `attribution` is a SHAP explanation already computed
     for this state, used instead of computing one. `on_method(name)` runs before each method (a place to stop)."""
     names = resolve_methods(methods)
-    game = explainer.game(text, text_pair=text_pair, players=players, masked=masked, output=output)
+    game = explainer.game(text, text_pair=text_pair, players=players, masked=masked, output=output, versus=versus)
     ends = game.value(np.vstack([np.zeros(game.n_free, dtype=bool), np.ones(game.n_free, dtype=bool)]))
-    c = int(np.argmax(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0])) \
-        if target is None else resolve_target(target, explainer.labels)
+    c = predicted_class(game) if target is None else resolve_target(target, explainer.labels)
+    if game.versus is not None and c == game.versus:
+        if target is not None:
+            raise ValueError(f"target and versus are both {explainer.labels[c]!r}: a class against itself is 0 for "
+                             "every token. Choose two different classes.")
+        c = int(np.argsort(-game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0])[1])
     base, full = float(ends[0, c]), float(ends[1, c])
     shap_options = {"text_pair": text_pair, "players": players, "masked": game.masked, "output": game.output,
-                    "max_evals": max_evals, "method": shap_method, "seed": seed}
-    runs: dict[str, Callable[[], Outcome]] = {
-        "shap": lambda: _shap(explainer, text, c, attribution, shap_options),
-        "occlusion": lambda: occlusion(game, c),
-        "lime": lambda: lime(game, c, max_evals, seed, lime_kernel_width),
-        "integrated_gradients": lambda: integrated_gradients(game, c, ig_steps, ig_max_steps, ig_tolerance),
-        "gradient_x_input": lambda: gradient_x_input(game, c),
-    }
-    maps: list = []
-
-    def attention(kind: str) -> Outcome:
-        if not maps:
-            maps.append(attention_maps(game))
-        return attention_scores(game, maps[0], kind)
-
-    runs["attention_rollout"] = lambda: attention("rollout")
-    runs["attention_cls"] = lambda: attention("cls")
-    outcomes: dict[str, Outcome] = {}
-    errors: dict[str, str] = {}
-    shap_attribution = attribution
-    for name in names:
-        if on_method is not None:
-            on_method(name)
-        start = time.perf_counter()
-        try:
-            found = runs[name]()
-        except MethodError as err:
-            errors[name] = str(err)
-            continue
-        if name == "shap":
-            shap_attribution = found.info.pop("attribution")
-        outcomes[name] = Outcome(found.values, Cost(found.cost.forward, found.cost.backward,
-                                                    time.perf_counter() - start), found.gap, found.info)
+                    "max_evals": max_evals, "method": shap_method, "seed": seed,
+                    **({} if game.versus is None else {"versus": game.versus})}
+    outcomes, errors = run_methods(
+        game, c, names, shap=lambda: _shap(explainer, text, c, attribution, shap_options), lime_samples=max_evals,
+        seed=seed, ig_steps=ig_steps, ig_max_steps=ig_max_steps, ig_tolerance=ig_tolerance,
+        lime_kernel_width=lime_kernel_width, on_method=on_method)
+    shap_attribution = outcomes["shap"].info.pop("attribution") if "shap" in outcomes else attribution
     curves = {name: measure(game.value, o.values[game.free], c, levels=levels, players=game.free,
                             label=explainer.labels[c], output=game.output) for name, o in outcomes.items()}
     return Comparison(
@@ -555,9 +549,63 @@ def compare_with(
         curves=curves,
         agreement=agreement({name: o.values[game.free] for name, o in outcomes.items()}),
         completeness_gap={name: float(o.gap) for name, o in outcomes.items() if o.gap is not None},
-        errors=errors, attribution=shap_attribution,
+        errors=errors, attribution=shap_attribution, versus=game.versus,
     )
 
+
+def predicted_class(game: TextGame) -> int:
+    """The class the model predicts for the explained input (its free players all present)."""
+    return int(np.argmax(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0]))
+
+
+def run_methods(
+    game: TextGame,
+    target: int,
+    names: Sequence[str],
+    *,
+    shap: Callable[[], Outcome] | None = None,
+    lime_samples: int = 500,
+    seed: int = 0,
+    ig_steps: int = IG_STEPS,
+    ig_max_steps: int = IG_MAX_STEPS,
+    ig_tolerance: float = IG_TOLERANCE,
+    lime_kernel_width: float = LIME_KERNEL_WIDTH,
+    on_method: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Outcome], dict[str, str]]:
+    """Each named method's outcome for `target` on `game` (resolved names; "shap" needs `shap`), timed, and
+    the reason each failing method did not run. The one place a method name becomes a computation, shared
+    by `compare` and dataset runs."""
+    runs: dict[str, Callable[[], Outcome]] = {
+        "occlusion": lambda: occlusion(game, target),
+        "lime": lambda: lime(game, target, lime_samples, seed, lime_kernel_width),
+        "integrated_gradients": lambda: integrated_gradients(game, target, ig_steps, ig_max_steps, ig_tolerance),
+        "gradient_x_input": lambda: gradient_x_input(game, target),
+    }
+    if shap is not None:
+        runs["shap"] = shap
+    maps: list = []
+
+    def attention(kind: str) -> Outcome:
+        if not maps:
+            maps.append(attention_maps(game))
+        return attention_scores(game, maps[0], kind)
+
+    runs["attention_rollout"] = lambda: attention("rollout")
+    runs["attention_cls"] = lambda: attention("cls")
+    outcomes: dict[str, Outcome] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        if on_method is not None:
+            on_method(name)
+        start = time.perf_counter()
+        try:
+            found = runs[name]()
+        except MethodError as err:
+            errors[name] = str(err)
+            continue
+        outcomes[name] = Outcome(found.values, Cost(found.cost.forward, found.cost.backward,
+                                                    time.perf_counter() - start), found.gap, dict(found.info))
+    return outcomes, errors
 
 def _shap(explainer: Explainer, text: str, target: int, attribution: Attribution | None,
           options: dict[str, Any]) -> Outcome:

@@ -25,6 +25,7 @@ from ..engine.explain import Attribution, Explainer, get_explainer, resolve_targ
 from ..engine.game import OUTPUTS, PLAYER_KINDS
 from ..engine.inputs import Item, split_item
 from ..engine.memory import release_freed_memory
+from . import methods as other_methods
 from .store import ResultStore, ResultsMismatch, check_path
 from .validation import InvalidResults
 
@@ -254,6 +255,7 @@ class DatasetResults:
         self.meta = dict(meta)
         self.path = None if path is None else os.fspath(path)
         self._rows: dict[int, Attribution] = {}
+        self._methods: dict[int, dict[str, np.ndarray]] = {}  # other methods' values per row (see `methods`)
         self.computed: list[int] = []
 
     @classmethod
@@ -274,7 +276,7 @@ class DatasetResults:
         n = meta["n_texts"]
         out = cls(_ByIndex(n, texts, ""), _ByIndex(n, labels, None), names, meta, path)
         for i, row in rows.items():
-            out._rows[i] = from_row(row, names)
+            out.add(i, from_row(row, names), other_methods.from_row(row, out.methods))
         return out
 
     @property
@@ -318,11 +320,42 @@ class DatasetResults:
                              {**self.meta, "n_texts": len(index)}, self.path)
         for k, i in enumerate(index):
             if i in self._rows:
-                out.add(k, self._rows[i])
+                out.add(k, self._rows[i], self._methods.get(i))
         return out
 
-    def add(self, index: int, attribution: Attribution) -> None:
+    def add(self, index: int, attribution: Attribution, methods: dict[str, np.ndarray] | None = None) -> None:
         self._rows[index] = attribution
+        if methods:
+            self._methods[index] = methods
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The methods computed beside SHAP for every row (`explain_dataset(..., methods=)`), in order."""
+        return tuple(self.meta.get("methods") or ())
+
+    def method_values(self, index: int) -> dict[str, np.ndarray]:
+        """Row `index`'s values (n_players,) for its explained (predicted) class by method: "shap" first, then
+        each of `methods`, as `compare` gives them for that text."""
+        attribution = self[index]
+        return {"shap": other_methods.explained_values(attribution), **self._methods.get(index, {})}
+
+    def disagreement(self):
+        """Per explained row, 1 - Kendall's tau-b between SHAP's ranking of the players and each method's, and
+        their mean ("disagreement"), as a pandas DataFrame sorted by that mean, largest first (undefined last):
+        the texts where the explanations tell different stories come first."""
+        import pandas as pd
+
+        if not self.methods:
+            raise ValueError("This run computed no methods beside SHAP; rerun explain_dataset with methods=[...] "
+                             "(for instance ['occlusion', 'lime']) to compare them.")
+        records = []
+        for i in self.indices:
+            values = self.method_values(i)
+            per = {name: other_methods.disagreement(values["shap"], values[name]) for name in self.methods}
+            records.append({**per, "disagreement": other_methods.mean_disagreement(per)})
+        frame = pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"),
+                                          columns=[*self.methods, "disagreement"]).astype(float)
+        return frame.sort_values("disagreement", ascending=False, na_position="last", kind="stable")
 
     @property
     def versus(self) -> int | None:
@@ -339,7 +372,9 @@ class DatasetResults:
 
     def to_dataframe(self):
         """One row per explained text: text, text_pair (None for single texts), label, predicted, probability,
-        correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals.
+        correct, P(<class>), tokens, values (n_players, C), base_values, method and n_evals; for a run with
+        `methods`, then values_<method> (n_players,) for the predicted class, disagreement_<method> (1 - Kendall's
+        tau with SHAP's values for that class) and their mean, disagreement.
 
         When two classes share a label, every class's column is named `P[<c>: <label>]` instead, so none is
         dropped. A contrastive run (`versus=`) adds target, versus, contrast (e.g. "negative vs positive"),
@@ -369,6 +404,8 @@ class DatasetResults:
                 record.update(zip(_CONTRAST_COLUMNS, (
                     self.class_names[t], self.class_names[a.versus], a.output_names[t], a.values[:, t].copy(),
                     float(a.base_values[t]), float(a.outputs[t]))))
+            if self.methods:
+                record.update(other_methods.columns(a, self._methods[i]))
             records.append(record)
         return pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"))
 
@@ -400,6 +437,7 @@ def explain_dataset(
     explainer: Explainer | None = None,
     versus: int | str | None = None,
     target: int | str | None = None,
+    methods: Sequence[str] | None = None,
 ) -> DatasetResults:
     """Predict and explain every text, many texts per forward pass; returns the results by input position.
 
@@ -416,8 +454,15 @@ def explain_dataset(
     by default each row's most likely class other than `versus` (its prediction, or for a row predicted as
     `versus` its runner-up, so no row explains a class against itself). Both are recorded in the run's
     settings, and resuming with another contrast is refused.
+    methods: other explanation methods to compute beside SHAP for each row's predicted class ("occlusion",
+    "lime", "integrated_gradients", "gradient_x_input", "attention", ...; see `shap_widget.runner.methods`),
+    with each one's disagreement with SHAP; not with client=.
     """
     texts = check_texts(texts)
+    others = () if methods is None else other_methods.check_methods(methods)
+    if others and client is not None:
+        raise ValueError("methods= runs in this process, not on Dask workers: leave out client= (the methods cost "
+                         "about as much as SHAP per text), or run SHAP on the cluster and the methods without it.")
     if client is not None and model_loader is None:
         raise ValueError("client= needs model_loader=: a picklable function returning (model, tokenizer), such as "
                          "shap_widget.demo.load_sentiment_model, so each Dask worker can build the model once.")
@@ -442,11 +487,20 @@ def explain_dataset(
     options = {"method": method, "max_evals": max_evals, "output": output, "players": players, "seed": seed}
     check_options(method, max_evals, players, output)
     contrast = check_contrast(versus, target, names)
+    if others and contrast["versus"] is not None:
+        raise ValueError("methods= compares the methods on each row's predicted class, not on a contrast: run "
+                         "explain_dataset once with versus= and once with methods=, or compare one text's "
+                         "contrast with shap_widget.compare(..., versus=...).")
     if contrast["versus"] is not None:
         options["versus"] = names.index(contrast["versus"])
     meta = {**model_identity(model), "method": method, "max_evals": check_max_evals(max_evals), "players": players,
             "output": output, "seed": int(seed), "mask": explainer.options["mask"], "labels": names,
             "n_texts": len(texts), **contrast}
+    if others:
+        meta["methods"] = list(others)
+        if texts:
+            other_methods.probe(explainer, texts[0], others, players=players, output=output, max_evals=max_evals,
+                                seed=seed)
     results = DatasetResults(texts, resolved, names, meta, path)
     store = None
     if path is not None:
@@ -459,7 +513,7 @@ def explain_dataset(
                     f"{str(texts[i])[:60]!r}: those results belong to another dataset. Choose another path."
                 )
             if i < len(texts):
-                results.add(i, from_row(row, names))
+                results.add(i, from_row(row, names), other_methods.from_row(row, others))
     todo = results.missing
     device = explainer.evaluator.device.type
     size = chunk_size or _CHUNK_TEXTS["cuda" if device == "cuda" else "cpu"]
@@ -474,10 +528,13 @@ def explain_dataset(
 
     def finished(index: list[int], attributions: list[Attribution]) -> None:
         new = [(i, a) for i, a in zip(index, attributions) if i not in results]  # a retried task's rows: once
+        values = [other_methods.row_values(explainer, a, others, max_evals=max_evals, seed=seed) if others else {}
+                  for _, a in new]
         if store is not None and new:
-            store.write(to_row(i, a, resolved[i], meta) for i, a in new)
-        for i, a in new:
-            results.add(i, a)
+            store.write({**to_row(i, a, resolved[i], meta), **(other_methods.columns(a, v) if v else {})}
+                        for (i, a), v in zip(new, values))
+        for (i, a), v in zip(new, values):
+            results.add(i, a, v)
             results.computed.append(i)
         release_freed_memory()
         if bar is not None:

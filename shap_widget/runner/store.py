@@ -16,14 +16,14 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .validation import check_row, check_schema, damaged, read_run_file
 
 RUN_FILE = "_run.json"
 # Settings a resumed run must share with the rows already on disk.
 CHECKED = ("model_name", "config_hash", "weights_hash", "method", "max_evals", "players", "output", "seed",
-           "mask", "versus", "target")
+           "mask", "versus", "target", "methods")
 
 
 class ResultsMismatch(ValueError):
@@ -67,6 +67,17 @@ def _schema():
         ("versus", pa.string()),
         ("target", pa.string()),
     ])
+
+
+def run_schema(methods: Sequence[str] = ()):
+    """The parts' schema for a run that also computed `methods` beside SHAP (their columns come last)."""
+    from .methods import schema_fields
+
+    pa, _ = _require_pyarrow()
+    schema = _schema()
+    for name, kind in schema_fields(methods):
+        schema = schema.append(pa.field(name, kind))
+    return schema
 
 
 def check_path(path: str | os.PathLike) -> Path:
@@ -118,6 +129,7 @@ class ResultStore:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
+        self.methods: tuple[str, ...] = ()  # other methods' columns the parts hold (set by `open`)
 
     def read_meta(self) -> dict[str, Any] | None:
         """The run's settings from `_run.json`, checked field by field (None when there is none)."""
@@ -141,6 +153,7 @@ class ResultStore:
                     "Resume with the same model and settings, or choose another path for a new run."
                 )
             meta = {**held, "n_texts": max(int(held.get("n_texts", 0)), int(meta.get("n_texts", 0)))}
+        self.methods = tuple(meta.get("methods") or ())
         _write_atomic(self.path / RUN_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
 
     def part_files(self) -> list[Path]:
@@ -165,12 +178,13 @@ class ResultStore:
         for part in self.part_files():
             try:
                 file = pq.ParquetFile(part)
-                check_schema(part, file.schema_arrow)
+                check_schema(part, file.schema_arrow, meta.get("methods") or ())
                 table = file.read()
             except (pa.ArrowException, OSError) as err:
                 raise damaged(part, f"is not a readable Parquet file ({err})") from None
             for k, row in enumerate(table.to_pylist()):
-                rows.setdefault(check_row(part, k, row, meta["labels"], meta["n_texts"], meta.get("versus")), row)
+                rows.setdefault(check_row(part, k, row, meta["labels"], meta["n_texts"], meta.get("versus"),
+                                          meta.get("methods") or ()), row)
         return rows
 
     def write(self, rows: Iterable[dict[str, Any]]) -> Path | None:
@@ -179,7 +193,7 @@ class ResultStore:
         rows = sorted(rows, key=lambda r: r["index"])
         if not rows:
             return None
-        table = pa.Table.from_pylist(rows, schema=_schema())
+        table = pa.Table.from_pylist(rows, schema=run_schema(self.methods))
         target = self.path / f"part-{rows[0]['index']:09d}-{uuid.uuid4().hex[:8]}.parquet"
         _write_atomic(target, lambda f: pq.write_table(table, f))
         return target

@@ -48,7 +48,15 @@ _META_FIELDS: dict[str, tuple[Any, str, bool]] = {
     "mask": (lambda v: isinstance(v, str) or _is_int(v), "a string or an integer", False),
     "versus": (lambda v: v is None or isinstance(v, str), "a class name (string) or null", False),
     "target": (lambda v: v is None or isinstance(v, str), "a class name (string) or null", False),
+    "methods": (lambda v: _known_methods(v), "a list of distinct method names other than 'shap'", False),
 }
+
+
+def _known_methods(value: Any) -> bool:
+    from ..engine.compare import METHODS
+
+    return (isinstance(value, list) and len(value) > 0 and len(set(map(str, value))) == len(value)
+            and all(isinstance(m, str) and m in METHODS and m != "shap" for m in value))
 
 
 def read_run_file(file: Path) -> dict[str, Any]:
@@ -104,9 +112,11 @@ def _columns():
     return [(field.name, field.type, field.name in optional) for field in schema]
 
 
-def check_schema(file: Path, schema: Any) -> None:
+def check_schema(file: Path, schema: Any, methods: Sequence[str] = ()) -> None:
     """Refuse a part that lacks a column the reader needs, or holds one of another type."""
-    for name, kind, optional in _columns():
+    from .methods import schema_fields
+
+    for name, kind, optional in _columns() + [(name, kind, False) for name, kind in schema_fields(methods)]:
         index = schema.get_field_index(name)
         if index < 0:
             if optional:
@@ -163,6 +173,18 @@ class _Row:
         for r in value:
             self._finite(name, r)
 
+    def player_numbers(self, name: str, length: int) -> None:
+        value = self.row.get(name)
+        if not isinstance(value, list) or len(value) != length:
+            raise self.fail(name, f"must be a list of {length} numbers (one per player)")
+        self._finite(name, value)
+
+    def disagreement(self, name: str) -> None:
+        value = self.row.get(name)
+        if value is not None and not (isinstance(value, float) and 0.0 <= value <= 2.0):
+            raise self.fail(name, f"holds {_short(value)}: a disagreement is 1 - Kendall's tau, a number in 0..2, "
+                                  "or null where it is undefined")
+
     def _finite(self, name: str, values: list[Any]) -> None:
         for x in values:
             if not isinstance(x, float) or not math.isfinite(x):
@@ -171,8 +193,9 @@ class _Row:
 
 
 def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[str], n_texts: int,
-              versus: str | None = None) -> int:
-    """Check one part row against the run's classes, size and contrast (`versus`); returns its index."""
+              versus: str | None = None, methods: Sequence[str] = ()) -> int:
+    """Check one part row against the run's classes, size, contrast (`versus`) and the other methods it
+    computed; returns its index."""
     r = _Row(file, position, row)
     index = r.integer("index")
     if not 0 <= index < n_texts:
@@ -199,6 +222,11 @@ def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[s
     if not isinstance(row.get("truncated"), bool):
         raise r.fail("truncated", f"must be true or false, got {_short(row.get('truncated'))}")
     _check_row_contrast(r, versus, labels)
+    for name in methods:
+        r.player_numbers(f"values_{name}", len(players))
+        r.disagreement(f"disagreement_{name}")
+    if methods:
+        r.disagreement("disagreement")
     return index
 
 

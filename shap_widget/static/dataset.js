@@ -20,7 +20,9 @@ var TRAITS = [
   "state",
   "progress",
   "n_explained",
-  "error"
+  "error",
+  "methods",
+  "method_rows"
 ];
 var DEFAULTS = {
   labels: [],
@@ -43,9 +45,11 @@ var DEFAULTS = {
   state: "ready",
   progress: 0,
   n_explained: 0,
-  error: ""
+  error: "",
+  methods: [],
+  method_rows: {}
 };
-var ARRAYS = ["labels", "rows", "visible", "global_tokens"];
+var ARRAYS = ["labels", "rows", "visible", "global_tokens", "methods"];
 var COLUMNS = [
   { key: "index", label: "#", title: "Row", descFirst: false, numeric: true },
   { key: "text", label: "Text", title: "Text", descFirst: false },
@@ -59,6 +63,14 @@ var COLUMNS = [
     title: "Whether the prediction equals the label (ascending: misclassified first)",
     descFirst: false,
     needsLabels: true
+  },
+  {
+    key: "disagreement",
+    label: "Disagree.",
+    title: "How far the other methods' rankings of the tokens depart from SHAP's (mean 1 \u2212 Kendall \u03C4; 0 same order, 2 reversed)",
+    descFirst: true,
+    numeric: true,
+    needsMethods: true
   }
 ];
 function normalize(raw = {}) {
@@ -226,6 +238,10 @@ var PALETTES = {
 var NEGATIVE_RGB = PALETTES.light.negative;
 var POSITIVE_RGB = PALETTES.light.positive;
 var WHITE = [255, 255, 255];
+function intensity(value, max, gamma = 1) {
+  if (!(max > 0) || !Number.isFinite(value)) return 0;
+  return Math.min(1, Math.abs(value) / max) ** gamma;
+}
 function channelToLinear(c) {
   const s = c / 255;
   return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
@@ -237,14 +253,17 @@ function contrast(a, b) {
   const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
   return (x + 0.05) / (y + 0.05);
 }
+function mix(rgb, alpha, background = WHITE) {
+  return rgb.map((c, k) => Math.round(background[k] + (c - background[k]) * alpha));
+}
 function isDark(rgb) {
   return contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
 }
 function paletteFor(background = WHITE) {
   return isDark(background) ? PALETTES.dark : PALETTES.light;
 }
-function parseColor(css) {
-  const m = /rgba?\(([^)]+)\)/.exec(String(css ?? ""));
+function parseColor(css2) {
+  const m = /rgba?\(([^)]+)\)/.exec(String(css2 ?? ""));
   if (!m) return null;
   const parts = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
   if (parts.length < 3 || parts.slice(0, 3).some((x) => !Number.isFinite(x))) return null;
@@ -258,6 +277,16 @@ function backgroundOf(el) {
     if (rgb) return rgb;
   }
   return WHITE;
+}
+var css = (rgb) => `rgb(${rgb.join(", ")})`;
+function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
+  const t = intensity(value, max, gamma);
+  if (t === 0) return { background: "transparent", rgb: background, intensity: 0, sign: 0, lightText: false };
+  const sign = value < 0 ? -1 : 1;
+  const palette = paletteFor(background);
+  const rgb = mix(sign < 0 ? palette.negative : palette.positive, Math.round(t * 1e3) / 1e3, background);
+  const lightText = contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
+  return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
 }
 
 // src/text_safety.js
@@ -451,6 +480,8 @@ function cellText(s, row, key) {
     case "correct":
       if (row.correct == null) return "";
       return row.correct ? "\u2713" : "\u2717";
+    case "disagreement":
+      return row.disagreement == null ? "\u2013" : formatNumber(row.disagreement);
     default:
       return "";
   }
@@ -507,7 +538,7 @@ function createTable({ onSort, onSelect }) {
     }
   });
   function columnsFor(s) {
-    return COLUMNS.filter((c) => s.has_labels || !c.needsLabels);
+    return COLUMNS.filter((c) => (s.has_labels || !c.needsLabels) && (s.methods.length > 0 || !c.needsMethods));
   }
   function renderHead(s) {
     const columns = columnsFor(s);
@@ -586,6 +617,87 @@ function createTable({ onSort, onSelect }) {
   return { el, update };
 }
 
+// src/compare.js
+var NAMES2 = {
+  shap: "SHAP",
+  occlusion: "Occlusion",
+  lime: "LIME",
+  integrated_gradients: "Integrated gradients",
+  gradient_x_input: "Gradient \xD7 input",
+  attention_rollout: "Attention rollout",
+  attention_cls: "Attention (last layer)"
+};
+var methodName = (m) => NAMES2[m] ?? m;
+function rowScales(rows, masked, scale) {
+  const skip = new Set(masked);
+  const own = rows.map(
+    (row) => (row.values ?? []).reduce((m, v, i) => skip.has(i) || !Number.isFinite(v) ? m : Math.max(m, Math.abs(v)), 0)
+  );
+  if (scale === "row") return own;
+  const all = Math.max(0, ...own);
+  return own.map(() => all);
+}
+
+// src/dataset_methods.js
+function disagreementText(d) {
+  return d == null ? "" : `disagreement ${formatNumber(d)}`;
+}
+function createMethodRows() {
+  const caption = h("div", { class: "sw-methods-caption", role: "status" });
+  const table = h("table", { class: "sw-methods-rows" });
+  const el = h("div", { class: "sw-methods", hidden: true }, [caption, h("div", { class: "sw-methods-scroll" }, [table])]);
+  function draw(m) {
+    const tokens = m.tokens;
+    const scales = rowScales(m.rows, [], "row");
+    const head = h("tr", {}, [
+      h("th", { text: "Method" }),
+      ...tokens.map((t, i) => h("th", { class: "sw-methods-head", "data-index": i, text: String(t ?? "") })),
+      h("th", { text: "vs SHAP" })
+    ]);
+    const body = m.rows.map(
+      (row, r) => h("tr", { class: "sw-methods-row", "data-method": row.method, "data-disagreement": row.disagreement == null ? "" : plainNumber(row.disagreement) }, [
+        h("th", { class: "sw-methods-name", text: methodName(row.method) }),
+        ...tokens.map((t, i) => {
+          const v = Number(row.values?.[i]) || 0;
+          const color = colorFor(v, scales[r]);
+          const td = h("td", {
+            class: `sw-methods-token${color.lightText ? " sw-strong" : ""}`,
+            "data-index": i,
+            "data-value": plainNumber(v),
+            title: `${t ?? ""}: ${formatPrecise(v)} (${methodName(row.method)})`,
+            text: String(t ?? "")
+          });
+          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          return td;
+        }),
+        h("td", {
+          class: "sw-methods-figure",
+          title: row.disagreement == null ? "" : `1 \u2212 Kendall \u03C4 between SHAP's ranking of the tokens and ${methodName(row.method)}'s`,
+          text: disagreementText(row.disagreement)
+        })
+      ])
+    );
+    table.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
+  }
+  function update(s) {
+    const m = s.method_rows ?? {};
+    const shown = s.methods.length > 0 && s.selected >= 0;
+    el.hidden = !shown;
+    if (!shown) return;
+    const ok = m.index === s.selected && Array.isArray(m.rows) && Array.isArray(m.tokens) && m.rows.every((row) => Array.isArray(row.values) && row.values.length === m.tokens.length);
+    setAttr(el, "data-row", ok ? String(m.index) : "");
+    if (!ok) {
+      table.replaceChildren();
+      setText(caption, "This row has no other methods' values (it was not in the saved run).");
+      return;
+    }
+    const mean = m.disagreement == null ? "" : ` \xB7 mean disagreement with SHAP ${formatNumber(m.disagreement)}`;
+    setText(caption, `Row ${m.index} by method, for ${m.label}${mean}`);
+    draw(m);
+  }
+  return { el, update };
+}
+
 // src/dataset_view.js
 var noop = () => {
 };
@@ -642,6 +754,7 @@ function createDatasetView(container, actions = {}) {
   const table = createTable({ onSort: on.onSort, onSelect: on.onSelect });
   const global = createGlobalView({ onToken: on.onToken, onTarget: on.onTarget, onMinCount: on.onMinCount });
   const selection = h("div", { class: "sw-selection", "aria-live": "polite" });
+  const methods = createMethodRows();
   const body = h("div", { class: "sw-dataset-body" }, [table.el, global.el]);
   const root = h("div", { class: "sw-dataset", "data-state": "predicting" }, [
     filters.el,
@@ -649,7 +762,8 @@ function createDatasetView(container, actions = {}) {
     progress.el,
     error,
     body,
-    selection
+    selection,
+    methods.el
   ]);
   container.append(root);
   function update(raw) {
@@ -666,6 +780,7 @@ function createDatasetView(container, actions = {}) {
     global.update(s);
     setText(selection, selectionText(s));
     setAttr(selection, "data-selected", String(s.selected));
+    methods.update(s);
   }
   return {
     root,

@@ -88,7 +88,7 @@ class CompareMode(traitlets.HasTraits):
             self._explainer, request["text"], self.compare_methods, target=self.target, masked=request["masked"],
             text_pair=request["text_pair"] if self._pair else None, players=request["players"],
             output=request["output"], max_evals=request["max_evals"], seed=request["seed"],
-            attribution=attribution, on_method=check,
+            attribution=attribution, on_method=check, versus=None if request.get("versus", -1) < 0 else request["versus"],
         )
         with self._lock:
             self._compared = found

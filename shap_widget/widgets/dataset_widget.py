@@ -31,6 +31,8 @@ from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
 from ..runner.dataset import PROBABILITY_COLUMNS, DatasetResults, contrasted_class
 from ..runner.dataset import resolve_label as _resolve_label
+from ..runner.methods import disagreement as _disagreement
+from ..runner.methods import mean_disagreement
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
 
@@ -48,7 +50,7 @@ __all__ = [
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 
-SORT_KEYS = ("index", "text", "label", "predicted", "probability", "loss", "correct")
+SORT_KEYS = ("index", "text", "label", "predicted", "probability", "loss", "correct", "disagreement")
 # Tokens per padded forward pass: enough to keep a GPU busy; on CPU throughput is flat beyond a few thousand,
 # and shorter passes let interactive work and interpreter exit in sooner.
 _TOKENS_PER_BATCH = {"cpu": 4_096, "cuda": 1 << 17}
@@ -343,6 +345,11 @@ class DatasetTable(anywidget.AnyWidget):
     n_explained = traitlets.Int(0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
+    # A run with other methods beside SHAP: their names, and the selected row's values by method (see
+    # `DatasetWidget.method_rows`); rows then carry their `disagreement` with SHAP.
+    methods = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
+    method_rows = traitlets.Dict(default_value={}).tag(sync=True)
+
     @traitlets.validate("sort_by")
     def _valid_sort_by(self, proposal: dict) -> str:
         if proposal["value"] not in SORT_KEYS:
@@ -476,6 +483,8 @@ class DatasetWidget(ipywidgets.VBox):
         self._tokens = [make_players(e, self.explainer.tokenizer, ew.players).texts for e in self._encodings]
         self._logits: np.ndarray | None = None
         self._attributions: list[Attribution | None] = [None] * len(texts)
+        self._methods: tuple[str, ...] = ()
+        self._method_values: dict[int, dict[str, np.ndarray]] = {}
         if results is not None:
             self._take_results(results)
         self._failure: BaseException | None = None
@@ -496,6 +505,7 @@ class DatasetWidget(ipywidgets.VBox):
             global_min_count=global_min_count,
             versus=ew.versus,
             global_target=self._target if self._target is not None else int(self._versus == 0),
+            methods=list(self._methods),
         )
         self._refresh_visible()
         if selected is not None:
@@ -511,6 +521,8 @@ class DatasetWidget(ipywidgets.VBox):
         ew.observe(self._on_explained_text, names=["text", "text_pair"])
         if selected is not None:
             self._show(selected)
+            if self._methods:
+                self.table.method_rows = self.method_rows(selected)
         self._start()
 
     @classmethod
@@ -553,9 +565,12 @@ class DatasetWidget(ipywidgets.VBox):
                              f"{contrast(self._versus)}; open them with DatasetWidget.from_results, which takes "
                              "the run's contrast.")
         method = results.meta.get("method", self._options["method"])
+        self._methods = results.methods
         for i in results.indices:
             self._attributions[i] = results[i]
             self.explain_widget.remember(results[i], method)
+            if self._methods:
+                self._method_values[i] = results.method_values(i)
         if results.complete:
             probs = np.stack([a.probabilities_full for a in results])
             self._logits = np.log(np.clip(probs, 1e-300, None))  # softmax of log p is p
@@ -626,7 +641,8 @@ class DatasetWidget(ipywidgets.VBox):
         """The table as a pandas DataFrame indexed by row: text, label, predicted, probability (of the
         prediction), label_probability, loss, correct, and P(<class>) per class (`P[<c>: <label>]` for every
         class when two share a label); with `versus`, contrast names the contrast each row is read for ("negative
-        vs positive"). `visible_only` keeps the table's current filter and order."""
+        vs positive"); for a run with other methods, their mean disagreement with SHAP. `visible_only` keeps the
+        table's current filter and order."""
         import pandas as pd
 
         with self._lock:
@@ -654,10 +670,11 @@ class DatasetWidget(ipywidgets.VBox):
             if self._versus is not None:
                 target = row.get("target")
                 record["contrast"] = None if target is None else f"{names[target]} vs {names[self._versus]}"
+            if self._methods:
+                record["disagreement"] = row["disagreement"]
             records.append(record)
-        contrast = [] if self._versus is None else ["contrast"]
-        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"),
-                                         columns=fixed + columns + contrast)
+        extra = ([] if self._versus is None else ["contrast"]) + (["disagreement"] if self._methods else [])
+        return pd.DataFrame.from_records(records, index=pd.Index(order, name="row"), columns=fixed + columns + extra)
 
     def token_ranking(self, target: int | str | None = None, min_count: int = 1, top: int | None = None):
         """Tokens ranked towards class `target` (default: the global view's class) over the rows explained so
@@ -690,6 +707,8 @@ class DatasetWidget(ipywidgets.VBox):
                                    "label_probability": None, "loss": None, "correct": None, "probabilities": []}
             if self._pairs is not None:
                 row["text_pair"] = self._pairs[i]
+            if self._methods:
+                row["disagreement"] = self._row_disagreement(i)
             if probs is not None:
                 predicted = int(np.argmax(probs[i]))
                 if self._versus is not None:
@@ -704,6 +723,28 @@ class DatasetWidget(ipywidgets.VBox):
                 )
             rows.append(row)
         return rows
+
+    def _row_disagreement(self, i: int) -> float | None:
+        values = self._method_values.get(i)
+        if values is None:
+            return None
+        return mean_disagreement({m: _disagreement(values["shap"], values[m]) for m in self._methods})
+
+    def method_rows(self, index: int) -> dict[str, Any]:
+        """Row `index`'s values by method for its predicted class, as the view draws them side by side: tokens,
+        label, and per method its values and disagreement with SHAP (empty for a row without methods)."""
+        values = self._method_values.get(index)
+        attribution = self._attributions[index] if 0 <= index < len(self._attributions) else None
+        if values is None or attribution is None:
+            return {}
+        shap = values["shap"]
+        return {
+            "index": index, "tokens": list(attribution.tokens),
+            "label": self.class_names[int(np.argmax(attribution.probabilities_full))],
+            "disagreement": self._row_disagreement(index),
+            "rows": [{"method": m, "values": [float(v) for v in vs],
+                      "disagreement": None if m == "shap" else _disagreement(shap, vs)} for m, vs in values.items()],
+        }
 
     def _refresh_visible(self) -> None:
         t = self.table
@@ -740,6 +781,8 @@ class DatasetWidget(ipywidgets.VBox):
 
     def _on_selected(self, change: dict) -> None:
         self._show(change["new"])
+        if self._methods:
+            self.table.method_rows = self.method_rows(change["new"])
 
     def _on_explained_text(self, change: dict) -> None:
         # A text typed into the explanation view is no longer the chosen row.

@@ -158,6 +158,20 @@ w
 """
 
 
+METHODS_RUN = f"""
+import pathlib, tempfile
+from shap_widget import DatasetWidget, explain_dataset
+from shap_widget.demo import load_sentiment_model
+
+model, tok = load_sentiment_model()
+path = pathlib.Path(tempfile.mkdtemp()) / "run.parquet"
+full = explain_dataset(model, tok, {TEXTS[:4]!r}, labels={LABELS[:4]!r}, path=path, max_evals=32,
+                       progress_bar=False, methods=["occlusion", "lime"])
+w = DatasetWidget.from_results(path, model, tok, selected=-1, progress_bar=False)
+w
+"""
+
+
 def test_contrastive_run_names_its_contrast_and_opens_rows_with_it(open_notebook: Opener) -> None:
     """A run against "positive" says so, ranks tokens for "<class> vs positive" and opens rows as that contrast."""
     page = open_notebook([CONTRASTIVE_RUN])
@@ -179,3 +193,34 @@ def test_contrastive_run_names_its_contrast_and_opens_rows_with_it(open_notebook
     stored = kernel_json(page, "(w.explain_widget.wait(), [w.explain_widget.values == run[2].values.tolist(), "
                                "w.explain_widget.versus])[1]")
     assert stored == [True, 2]
+
+
+def test_saved_run_with_methods_ranks_texts_where_explanations_disagree(open_notebook: Opener) -> None:
+    """With methods beside SHAP, a disagreement column ranks the texts and a row shows every method's values."""
+    page = open_notebook([METHODS_RUN])
+    root = wait_for_widget(page, ".sw-dataset")
+    expect(root).to_have_attribute("data-state", "ready", timeout=120_000)
+    header = page.locator('.sw-dataset th[data-sort="disagreement"]')
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(page.locator(".sw-dataset tr.sw-row")).to_have_count(4)
+    assert [r["index"] for r in shown_rows(page)] == kernel_json(page, "w.visible")
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('.sw-dataset tr.sw-row .sw-col-disagreement')].map((td) => td.textContent)"
+    )
+    ranked = kernel_json(page, "full.disagreement().loc[w.visible, 'disagreement'].tolist()")
+    assert ranked == sorted(ranked, reverse=True) and shown == [f"{d:.3f}" for d in ranked]
+
+    first = shown_rows(page)[0]["index"]
+    page.locator(f'.sw-dataset tr.sw-row[data-index="{first}"]').click()
+    panel = page.locator(".sw-dataset .sw-methods")
+    expect(panel).to_have_attribute("data-row", str(first))
+    expect(panel.locator("tr.sw-methods-row")).to_have_count(3)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('.sw-methods tr.sw-methods-row')].map((tr) => [tr.dataset.method,
+            [...tr.querySelectorAll('.sw-methods-token')].map((td) => Number(td.dataset.value))])"""
+    )
+    stored = kernel_json(page, f"[[m, v.tolist()] for m, v in full.method_values({first}).items()]")
+    assert [m for m, _ in drawn] == [m for m, _ in stored] == ["shap", "occlusion", "lime"]
+    for (_, got), (_, want) in zip(drawn, stored):
+        assert got == pytest.approx(want, abs=1e-12)
