@@ -23,15 +23,11 @@ const SCALES = [
 
 export const methodName = (m) => NAMES[m] ?? m;
 
-/** Whether `comparison` was computed for the shown input, mask, output and class. */
+/** Whether `comparison` was computed for the shown question (`sameInput`) and class. */
 export function comparisonAnswers(s) {
   const c = s.comparison ?? {};
   const r = c.result_for ?? {};
-  return (
-    sameInput(r, s) &&
-    r.output === s.output &&
-    c.target === s.target
-  );
+  return sameInput(r, s) && r.output === s.output && Number(c.target) === Number(s.target);
 }
 
 /** Largest |value| per row over unmasked players, or the largest of all rows on a shared scale. */

@@ -16,15 +16,10 @@ const MODES = [
 ];
 const INDICES = ["SII", "k-SII"];
 
-/** Whether `pairs` (values or an error) were computed for the shown input, mask, output and index. */
+/** Whether `pairs` (values or an error) were computed for the shown question (`sameInput`) and index. */
 export function pairsAnswer(s) {
   const p = s.pairs ?? {};
-  const r = p.result_for ?? {};
-  return (
-    sameInput(r, s) &&
-    (r.output == null || r.output === s.output) &&
-    p.index === s.interaction_index
-  );
+  return sameInput(p.result_for ?? {}, s) && p.index === s.interaction_index;
 }
 
 /** Whether `pairs` hold the values for the shown input, mask, output and index. */

@@ -94,3 +94,23 @@ describe("compare mode", () => {
     expect(off.hidden).toBe(true);
   });
 });
+
+describe("compare mode after a change of the contrast class", () => {
+  const contrasted = (versus) => ({ ...request, versus });
+
+  it("marks a comparison computed for the old vs class as stale", () => {
+    const panel = (versus, answered) =>
+      renderView(
+        compareState({ versus, result_for: contrasted(versus), comparison: { ...compareState().comparison, result_for: contrasted(answered) } }),
+      ).root.querySelector(".sw-compare-panel");
+    expect(panel(1, 0).dataset.fresh).toBe("false");
+    expect(panel(1, 0).querySelector(".sw-compare-status").textContent).toBe("Comparing methods…");
+    expect(panel(0, -1).dataset.fresh).toBe("false");
+    expect(panel(1, 1).dataset.fresh).toBe("true");
+  });
+
+  it("marks a comparison for another class as stale", () => {
+    const panel = renderView(compareState({ target: 0 })).root.querySelector(".sw-compare-panel");
+    expect(panel.dataset.fresh).toBe("false");
+  });
+});

@@ -123,13 +123,14 @@ function selectedClass(target, count) {
   if (!Number.isInteger(t) || count === 0) return 0;
   return Math.min(Math.max(t, 0), count - 1);
 }
+var versusOf = (x) => x?.versus == null ? -1 : Number(x.versus);
 function sameInput(r, s) {
-  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked);
+  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && versusOf(r) === versusOf(s);
 }
 function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
-  return sameInput(r, s) && (r.output == null || r.output === s.output) && (r.versus ?? -1) === s.versus;
+  return sameInput(r, s);
 }
 function valuesFitTokens(s) {
   const r = s.result_for ?? {};
@@ -410,7 +411,7 @@ var methodName = (m) => NAMES[m] ?? m;
 function comparisonAnswers(s) {
   const c = s.comparison ?? {};
   const r = c.result_for ?? {};
-  return sameInput(r, s) && r.output === s.output && c.target === s.target;
+  return sameInput(r, s) && r.output === s.output && Number(c.target) === Number(s.target);
 }
 function rowScales(rows, masked, scale) {
   const skip = new Set(masked);
@@ -1304,8 +1305,7 @@ var MODES = [
 var INDICES = ["SII", "k-SII"];
 function pairsAnswer(s) {
   const p = s.pairs ?? {};
-  const r = p.result_for ?? {};
-  return sameInput(r, s) && (r.output == null || r.output === s.output) && p.index === s.interaction_index;
+  return sameInput(p.result_for ?? {}, s) && p.index === s.interaction_index;
 }
 function pairsMatch(s) {
   return pairsFit(s) && pairsAnswer(s);
