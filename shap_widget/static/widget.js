@@ -786,6 +786,17 @@ function faithfulnessStatus(s, { readOnly = false } = {}) {
   if (s.state === "error") return "none";
   return readOnly ? "unavailable" : "computing";
 }
+function fullCurve(f) {
+  const c = f?.full_curve;
+  return c && !c.error && Array.isArray(c.deletion) && Array.isArray(c.insertion) ? c : null;
+}
+function stepsNote(f, { waiting = false } = {}) {
+  if (!Array.isArray(f.steps)) return `every step (${numbers(f.fractions).length})`;
+  const steps = numbers(f.steps);
+  const note = `${steps.length} of ${(steps[steps.length - 1] ?? 0) + 1} steps`;
+  if (waiting) return `${note} \xB7 measuring every step\u2026`;
+  return f.full_curve?.error ? `${note} \xB7 every step failed: ${f.full_curve.error}` : note;
+}
 function plotScale(f) {
   const values = [...numbers(f.deletion), ...numbers(f.insertion)].filter(Number.isFinite);
   let lo = Math.min(...values);
@@ -803,7 +814,7 @@ function plotScale(f) {
 function polylinePoints(fractions, values, scale) {
   return fractions.map((fraction, k) => `${scale.x(fraction).toFixed(2)},${scale.y(values[k]).toFixed(2)}`).join(" ");
 }
-function createFaithfulness({ readOnly = false } = {}) {
+function createFaithfulness({ readOnly = false, onFullCurve = null } = {}) {
   const plot = svg("svg", {
     class: "sw-faith-plot",
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
@@ -815,7 +826,11 @@ function createFaithfulness({ readOnly = false } = {}) {
   const status = h("span", { class: "sw-faith-status" });
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
-  const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
+  const note = h("div", { class: "sw-faith-note" });
+  const body = h("div", { class: "sw-faith-body" }, [
+    h("div", { class: "sw-faith-figure" }, [plot, note]),
+    h("div", { class: "sw-faith-numbers" }, [legend, table])
+  ]);
   const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
     body
@@ -826,6 +841,25 @@ function createFaithfulness({ readOnly = false } = {}) {
     "Removes the tokens in the order the explanation ranks them for the selected class, with the same masking as the explanation"
   );
   let drawnKey = null;
+  let last = null;
+  let asked = null;
+  let waiting = false;
+  function askFullCurve(s, f) {
+    if (readOnly || !onFullCurve || !el.open || !Array.isArray(f.steps) || f.full_curve) return;
+    const key = JSON.stringify([s.result_for, s.target]);
+    if (asked === key) return;
+    asked = key;
+    waiting = true;
+    onFullCurve({ result_for: s.result_for, target: s.target }, () => {
+      if (asked !== key) return;
+      waiting = false;
+      if (last) update(last);
+    });
+  }
+  el.addEventListener("toggle", () => {
+    if (el.open && !waiting) asked = null;
+    if (last) update(last);
+  });
   function draw(f, output) {
     const fractions = numbers(f.fractions);
     const steps = Array.isArray(f.steps) ? numbers(f.steps) : fractions.map((_, k) => k);
@@ -930,6 +964,7 @@ function createFaithfulness({ readOnly = false } = {}) {
     );
   }
   function update(s) {
+    last = s;
     const shown2 = faithfulnessStatus(s, { readOnly });
     const f = s.faithfulness ?? {};
     el.hidden = shown2 === "none";
@@ -957,9 +992,13 @@ function createFaithfulness({ readOnly = false } = {}) {
       "aria-label",
       `Deletion and insertion curves for ${label}: AOPC ${formatNumber(f.aopc_deletion)} and ${formatNumber(f.aopc_insertion)}`
     );
-    const key = JSON.stringify([f, s.result_for?.output ?? s.output]);
+    askFullCurve(s, f);
+    const curves = fullCurve(f) ?? f;
+    setText(note, stepsNote(curves === f ? f : curves, { waiting: waiting && curves === f }));
+    setAttr(plot, "data-points", numbers(curves.fractions).length);
+    const key = JSON.stringify([curves, s.result_for?.output ?? s.output]);
     if (key !== drawnKey) {
-      draw(f, s.result_for?.output ?? s.output);
+      draw(curves, s.result_for?.output ?? s.output);
       drawnKey = key;
     }
   }
@@ -1609,7 +1648,8 @@ var ACTIONS = [
   "onIndex",
   "onFocus",
   "onStop",
-  "onScale"
+  "onScale",
+  "onFullCurve"
 ];
 function createProgress() {
   const fill = h("span", { class: "sw-progress-fill" });
@@ -1699,7 +1739,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
-  const faithfulness = createFaithfulness({ readOnly });
+  const faithfulness = createFaithfulness({ readOnly, onFullCurve: on.onFullCurve });
   const meta = createMeta();
   const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
@@ -1842,6 +1882,8 @@ function render({ model, el }) {
   let pending = false;
   let unsettled = false;
   let firstResult = false;
+  let asks = 0;
+  const answers = /* @__PURE__ */ new Map();
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
     return { ...state, pending, canUndo: history.size > 0 };
@@ -1914,6 +1956,11 @@ function render({ model, el }) {
     onScale(scale) {
       if (scale !== model.get("compare_scale")) send({ compare_scale: scale });
     },
+    onFullCurve({ result_for, target }, answered) {
+      asks += 1;
+      answers.set(asks, answered);
+      model.send({ event: "full_curve", id: asks, result_for, target });
+    },
     onStop() {
       model.send({ event: "stop", result_for: model.get("result_for") });
     }
@@ -1940,11 +1987,19 @@ function render({ model, el }) {
     model.on(`change:${name}`, handler);
     return [`change:${name}`, handler];
   });
+  const onMessage = (content) => {
+    const answered = answers.get(content?.id);
+    if (content?.event !== "full_curve" || !answered) return;
+    answers.delete(content.id);
+    answered(Boolean(content.done));
+  };
+  model.on("msg:custom", onMessage);
   view.update(snapshot());
   unsettled = !settled(snapshot());
   firstResult = unsettled;
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
+    model.off("msg:custom", onMessage);
     view.destroy();
   };
 }
