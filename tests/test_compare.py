@@ -280,3 +280,16 @@ def test_every_method_runs_on_other_families_and_gradients_complete(family, name
     assert found.errors == {} and set(found.values) == set(METHODS)
     assert found.completeness_gap["integrated_gradients"] <= 0.05
     assert found.values["attention_rollout"].sum() > 0
+
+
+def test_compare_mode_under_the_automatic_budget_gives_lime_the_evaluations_shap_spent(model, tokenizer):
+    """With max_evals="auto" (the default) Compare mode runs, LIME on as many samples as SHAP's estimate used."""
+    from shap_widget import ExplainWidget
+
+    text = " ".join(["the plot was fun but the ending was long"] * 2)  # 18 players: a sampled estimate
+    w = ExplainWidget(model, tokenizer, text, mode="compare", compare_methods=["shap", "lime"]).wait(120)
+    assert w.max_evals == "auto" and w.method_used != "exact"
+    c = w.comparison
+    assert "error" not in c and [r["method"] for r in c["rows"]] == ["shap", "lime"]
+    lime_alone = compare_with(w.explainer, text, ["lime"], target=w.target, max_evals=w.n_evals)
+    np.testing.assert_allclose(c["rows"][1]["values"], lime_alone.values["lime"], atol=1e-12)
