@@ -994,7 +994,7 @@ function createFaithfulness({ readOnly = false, onFullCurve = null } = {}) {
     );
     askFullCurve(s, f);
     const curves = fullCurve(f) ?? f;
-    setText(note, stepsNote(curves === f ? f : curves, { waiting: waiting && curves === f }));
+    setText(note, stepsNote(curves, { waiting: waiting && curves === f }));
     setAttr(plot, "data-points", numbers(curves.fractions).length);
     const key = JSON.stringify([curves, s.result_for?.output ?? s.output]);
     if (key !== drawnKey) {
