@@ -332,6 +332,12 @@ function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
   const lightText = contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
   return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
 }
+function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
+  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
+  el.classList.toggle("sw-strong", color.lightText);
+}
 function legendGradient(sign, { background = WHITE, gamma = 1 } = {}) {
   const direction = sign < 0 ? "to left" : "to right";
   const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => {
@@ -428,7 +434,7 @@ function figures(row, levels) {
   const suff = row.sufficiency?.[at];
   const q = Math.round((levels[at] ?? 0) * 100);
   const cost = `${row.forward} fwd${row.backward ? ` + ${row.backward} bwd` : ""}`;
-  const gap = row.gap == null ? "" : ` \xB7 gap ${formatNumber(100 * row.gap)}%`;
+  const gap = row.gap == null ? "" : ` \xB7 gap ${Math.abs(row.gap) < 1e-4 ? "<0.01" : formatNumber(100 * row.gap)}%`;
   return {
     text: `comp@${q}% ${formatNumber(comp)} \xB7 suff@${q}% ${formatNumber(suff)} \xB7 ${cost}${gap}`,
     title: `Comprehensiveness (top ${q}% removed): ${formatPrecise(comp)}; sufficiency (top ${q}% kept): ${formatPrecise(suff)}; AOPC deletion ${formatPrecise(row.aopc_deletion)}, insertion ${formatPrecise(row.aopc_insertion)}; cost ${row.forward} forward and ${row.backward} backward passes` + (row.gap == null ? "" : `; completeness gap ${formatPrecise(100 * row.gap)}%`)
@@ -456,7 +462,7 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
     const cell = event.target instanceof Element ? event.target.closest(".sw-compare-token") : null;
     if (cell && table.contains(cell) && !readOnly) onToggle(Number(cell.dataset.index));
   });
-  function drawRows(s, c) {
+  function drawRows(s, c, page) {
     const masked = new Set(s.masked);
     const scales = rowScales(c.rows, s.masked, s.compare_scale);
     const levels = c.levels ?? [];
@@ -469,9 +475,8 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
       const cells = s.tokens.map((t, i) => {
         const v = Number(row.values?.[i]) || 0;
         const isMasked = masked.has(i);
-        const color = colorFor(isMasked ? 0 : v, scales[r]);
         const td = h("td", {
-          class: `sw-compare-token${isMasked ? " sw-masked" : ""}${color.lightText ? " sw-strong" : ""}`,
+          class: `sw-compare-token${isMasked ? " sw-masked" : ""}`,
           "data-index": i,
           "data-value": plainNumber(v),
           "data-masked": isMasked ? "true" : "false",
@@ -479,7 +484,7 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
 ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
           text: String(t?.text ?? "")
         });
-        if (color.background !== "transparent") td.style.backgroundColor = color.background;
+        paint(td, isMasked ? 0 : v, scales[r], page);
         return td;
       });
       const f = figures(row, levels);
@@ -491,7 +496,7 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
     });
     table.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
   }
-  function drawAgreement(c) {
+  function drawAgreement(c, page) {
     const names = c.rows.map((r) => r.method);
     const tau = c.kendall_tau ?? [];
     const head = h("tr", {}, [h("th"), ...names.map((n) => h("th", { text: methodName(n), title: methodName(n) }))]);
@@ -500,14 +505,12 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
         h("th", { text: methodName(a) }),
         ...names.map((b, j) => {
           const t = tau[i]?.[j];
-          const color = colorFor(t ?? 0, 1);
           const td = h("td", {
             "data-tau": t == null ? "" : plainNumber(t),
             title: `${methodName(a)} vs ${methodName(b)}: Kendall \u03C4 ${t == null ? "undefined" : formatPrecise(t)}, top-${c.k} overlap ${formatNumber(c.top_k_overlap?.[i]?.[j])}`,
-            text: t == null ? "\u2013" : formatNumber(t),
-            class: color.lightText ? "sw-strong" : null
+            text: t == null ? "\u2013" : formatNumber(t)
           });
-          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          paint(td, t ?? 0, 1, page);
           return td;
         })
       ])
@@ -536,8 +539,9 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
       errors.replaceChildren();
       return;
     }
-    drawRows(s, c);
-    drawAgreement(c);
+    const page = backgroundOf(el);
+    drawRows(s, c, page);
+    drawAgreement(c, page);
     errors.replaceChildren(
       ...Object.entries(c.errors ?? {}).map(
         ([m, text]) => h("li", { "data-method": m, text: `${methodName(m)}: ${text}` })
@@ -1370,12 +1374,6 @@ function pairScale(pairs, c, masked = []) {
   return max;
 }
 var shown = (token) => tokenLabel(token?.text ?? "");
-function paint(el, value, max, background) {
-  const color = colorFor(value, max, { background });
-  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
-  el.style.color = color.background === "transparent" ? "" : color.text;
-  el.classList.toggle("sw-strong", color.lightText);
-}
 function createMatrix({ onFocus }) {
   const el = h("div", { class: "sw-pair-matrix", hidden: true });
   let key = null;
