@@ -71,8 +71,9 @@ SCENES = [
           "text_pair='Coffee and eggs cost twenty euros.')", ("text_pair",)),
     Scene("interactions", "w_pairs", "w_pairs = ExplainWidget(model, tok, text='Not bad at all, but the shower "
           "leaked.', mode='interactions')\nw_pairs.wait(300)\nw_pairs.focus = 1", ("mode=interactions",)),
-    Scene("compare", "w_cmp", f"w_cmp = ExplainWidget(model, tok, text={MIXED!r}, mode='compare')",
-          ("mode=compare",)),
+    # a shorter text, so that every method's row fits the widget's width
+    Scene("compare", "w_cmp", "w_cmp = ExplainWidget(model, tok, text='The view was stunning, but the shower "
+          "leaked.', mode='compare')", ("mode=compare",)),
 ]
 
 # Run after every widget is shown: a click, once the view has drawn the first result (so its scale is fixed).
