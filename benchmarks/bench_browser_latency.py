@@ -9,6 +9,10 @@ default), medians over the clicks of:
     heatmap shows a first estimate for the new mask (root `data-state` "refining" or "ready", not stale);
   - kernel final: the same click until the final estimate is shown ("ready", not stale);
   - kernel unmask first / final: unmasking it again;
+  - auto budget, click -> settled: with the default automatic budget (`max_evals="auto"`), masking (and then
+    unmasking) a token until the widget shows the settled result: the Budget field reads "settled at N
+    evaluations" (or "stopped at N evaluations, not settled" where the budget's cap or time limit came first;
+    the table says how many clicks settled);
 and the share of the rows each kernel click's explanation asked for that the cache served:
 1 - (rows sent through the model) / (evaluations of its final estimate), from `evaluator.rows_run`.
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 
 import pytest
@@ -70,13 +75,16 @@ w
 """
 
 
-# Times from the click to the first heatmap for the new mask and to the final one.
+# Times from the click to the first heatmap for the new mask and to the final one; with `settled`, the final one
+# is the one whose Budget note says where the automatic budget ended ("settled at N evaluations").
 CLICK_AND_WAIT = """
-async (index) => {
+async ([index, settled]) => {
   const root = document.querySelector('.shap-widget');
   const token = root.querySelector(`.sw-token[data-index="${index}"]`);
+  const note = root.querySelector('.sw-budget-note');
   const wanted = token.dataset.masked === 'true' ? 'false' : 'true';
   const current = () => root.dataset.stale === 'false' && token.dataset.masked === wanted;
+  const ended = () => !settled || /^(settled|stopped) at/.test(note.textContent);
   let first = null;
   const start = performance.now();
   token.click();
@@ -84,17 +92,17 @@ async (index) => {
     const check = () => {
       if (!current()) return;
       if (first === null && ['refining', 'ready'].includes(root.dataset.state)) first = performance.now() - start;
-      if (root.dataset.state === 'ready') { observer.disconnect(); resolve(); }
+      if (root.dataset.state === 'ready' && ended()) { observer.disconnect(); resolve(); }
     };
     const observer = new MutationObserver(check);
-    observer.observe(root, { attributes: true, subtree: true });
+    observer.observe(root, { attributes: true, characterData: true, childList: true, subtree: true });
   });
-  return { first, final: performance.now() - start };
+  return { first, final: performance.now() - start, note: note.textContent };
 }
 """
 
 
-def clicks(page, n_tokens: int) -> tuple[list[dict], list[dict]]:
+def clicks(page, n_tokens: int, settled: bool = False) -> tuple[list[dict], list[dict]]:
     """CLICKS pairs of (mask, unmask) clicks on tokens 1, 2, ...; their timings."""
     masks, unmasks = [], []
     for i in range(CLICKS):
@@ -102,8 +110,17 @@ def clicks(page, n_tokens: int) -> tuple[list[dict], list[dict]]:
         for samples in (masks, unmasks):
             if IDLE:
                 run_code(page, "w.wait(); None", timeout_s=600)
-            samples.append(page.evaluate(CLICK_AND_WAIT, index))
+            samples.append(page.evaluate(CLICK_AND_WAIT, [index, settled]))
     return masks, unmasks
+
+
+def settled_row(name: str, samples: list[dict]) -> str:
+    """A row of click -> settled times, with how many settled and their median evaluations."""
+    ended = [s["note"] for s in samples]
+    counts = [int(re.search(r"at ([\d,]+)", n).group(1).replace(",", "")) for n in ended]
+    done = sum(n.startswith("settled") for n in ended)
+    return (f"{row(name, [s['final'] for s in samples])}   {done}/{len(samples)} settled, "
+            f"median {statistics.median(counts):.0f} evaluations")
 
 
 def rows_log(page) -> list[list[int]]:
@@ -132,6 +149,10 @@ def test_click_latency(open_notebook, n_tokens: int) -> None:
     log = rows_log(page)[before:]
     reused = [1 - rows / n_evals for rows, n_evals in log if n_evals]
 
+    run_code(page, "w.method = 'auto'; w.max_evals = 'auto'; w.wait(); None", timeout_s=600)
+    expect(root).to_have_attribute("data-state", "ready", timeout=600_000)
+    auto_masks, auto_unmasks = clicks(page, shown, settled=True)
+
     cpu = platform.processor() or platform.machine()
     print(f"\nclick -> updated heatmap, {shown} tokens, demo model on CPU ({cpu}, {os.cpu_count()} cores, "
           f"autocast={AUTOCAST}), 500 evaluations, {CLICKS} clicks each, "
@@ -146,9 +167,11 @@ def test_click_latency(open_notebook, n_tokens: int) -> None:
         ("kernel unmask: final", [s["final"] for s in unmasks]),
     ]:
         print(row(name, samples))
+    print(settled_row("auto budget: mask -> settled", auto_masks))
+    print(settled_row("auto budget: unmask -> settled", auto_unmasks))
     mask_reuse, unmask_reuse = reused[0::2], reused[1::2]
     print(f"rows served from the cache (median): mask {statistics.median(mask_reuse):.0%}, "
           f"unmask {statistics.median(unmask_reuse):.0%}")
     print(f"kernel final / partition full recompute (medians): "
           f"{statistics.median(s['final'] for s in masks) / statistics.median(s['final'] for s in full):.2f}")
-    assert len(masks) == len(unmasks) == len(full) == CLICKS and len(log) == 2 * CLICKS
+    assert len(masks) == len(unmasks) == len(full) == len(auto_masks) == CLICKS and len(log) == 2 * CLICKS

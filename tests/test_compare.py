@@ -311,3 +311,16 @@ def test_compare_mode_under_versus_compares_the_contrast(model, tokenizer):
     np.testing.assert_allclose(rows["shap"], np.asarray(w.values)[:, 0])
     by_hand = compare_with(w.explainer, TEXT, ["occlusion"], target=0, versus=2)
     np.testing.assert_allclose(rows["occlusion"], by_hand.values["occlusion"])
+
+
+def test_compare_mode_under_the_automatic_budget_gives_lime_the_evaluations_shap_spent(model, tokenizer):
+    """With max_evals="auto" (the default) Compare mode runs, LIME on as many samples as SHAP's estimate used."""
+    from shap_widget import ExplainWidget
+
+    text = " ".join(["the plot was fun but the ending was long"] * 2)  # 18 players: a sampled estimate
+    w = ExplainWidget(model, tokenizer, text, mode="compare", compare_methods=["shap", "lime"]).wait(120)
+    assert w.max_evals == "auto" and w.method_used != "exact"
+    c = w.comparison
+    assert "error" not in c and [r["method"] for r in c["rows"]] == ["shap", "lime"]
+    lime_alone = compare_with(w.explainer, text, ["lime"], target=w.target, max_evals=w.n_evals)
+    np.testing.assert_allclose(c["rows"][1]["values"], lime_alone.values["lime"], atol=1e-12)

@@ -305,3 +305,41 @@ def test_sampled_curves_on_an_additive_game_interpolate_the_full_aopc():
     assert len(sampled.steps) <= 8 and sampled.steps[0] == 0 and sampled.steps[-1] == 40
     assert sampled.aopc_deletion == pytest.approx(full.aopc_deletion)
     assert sampled.aopc_insertion == pytest.approx(full.aopc_insertion)
+
+
+def test_opening_the_panel_measures_every_step_of_the_shown_curves_once(model, tokenizer, monkeypatch):
+    """The panel's full_curve message measures every step for the shown result, once, and only for it; the
+    sampled numbers of the summary line stay."""
+    text = " ".join(["the plot was fun but the ending was long and slow"] * 4)  # 44 players
+    w = ExplainWidget(model, tokenizer, text=text, max_evals=120, target=1).wait(60)
+    n = len(w.tokens)
+    sampled = dict(w.faithfulness)
+    assert len(sampled["steps"]) == len(sampled["deletion"]) < n + 1
+    replies: list[dict] = []
+    monkeypatch.setattr(w, "send", replies.append)
+    evaluator = w.explainer.evaluator
+
+    rows = evaluator.rows_run
+    w._on_message(w, {"event": "full_curve", "id": 1, "result_for": {**w.result_for, "masked": [2]},
+                      "target": 1}, [])
+    w._on_message(w, {"event": "full_curve", "id": 2, "result_for": w.result_for, "target": 0}, [])
+    w.wait(60)
+    assert replies == [{"event": "full_curve", "id": 1, "done": False}, {"event": "full_curve", "id": 2, "done": False}]
+    assert evaluator.rows_run == rows and "full_curve" not in w.faithfulness
+
+    w._on_message(w, {"event": "full_curve", "id": 3, "result_for": w.result_for, "target": 1}, [])
+    w.wait(60)
+    assert replies[-1] == {"event": "full_curve", "id": 3, "done": True}
+    spent = evaluator.rows_run - rows
+    assert 0 < spent <= 2 * (n + 1) - len(sampled["steps"])  # the sampled steps' rows come from the cache
+    full = w.faithfulness["full_curve"]
+    assert full["steps"] is None and len(full["deletion"]) == len(full["insertion"]) == n + 1
+    assert full["result_for"] == w.result_for and full["target"] == 1
+    np.testing.assert_allclose(np.array(full["deletion"])[sampled["steps"]], sampled["deletion"], atol=1e-12)
+    assert {k: v for k, v in w.faithfulness.items() if k != "full_curve"} == sampled  # the summary's numbers
+    assert sw.faithfulness(w, full=True).complete  # the widget's cache holds it now
+
+    rows = evaluator.rows_run
+    w._on_message(w, {"event": "full_curve", "id": 4, "result_for": w.result_for, "target": 1}, [])
+    w.wait(60)
+    assert replies[-1] == {"event": "full_curve", "id": 4, "done": True} and evaluator.rows_run == rows

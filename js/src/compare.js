@@ -3,7 +3,7 @@
 // small matrix of rank agreement. Draws the kernel's `comparison`; a click on
 // a token in any row sends the same mask intent as the main heatmap.
 import { h, setAttr, setText } from "./dom.js";
-import { colorFor } from "./scale.js";
+import { backgroundOf, paint } from "./scale.js";
 import { formatNumber, formatPrecise, plainNumber } from "./format.js";
 import { sameInput } from "./state.js";
 
@@ -23,15 +23,11 @@ const SCALES = [
 
 export const methodName = (m) => NAMES[m] ?? m;
 
-/** Whether `comparison` was computed for the shown input, mask, output and class. */
+/** Whether `comparison` was computed for the shown question (`sameInput`) and class. */
 export function comparisonAnswers(s) {
   const c = s.comparison ?? {};
   const r = c.result_for ?? {};
-  return (
-    sameInput(r, s) &&
-    r.output === s.output &&
-    c.target === s.target
-  );
+  return sameInput(r, s) && r.output === s.output && Number(c.target) === Number(s.target);
 }
 
 /** Largest |value| per row over unmasked players, or the largest of all rows on a shared scale. */
@@ -51,7 +47,7 @@ function figures(row, levels) {
   const suff = row.sufficiency?.[at];
   const q = Math.round((levels[at] ?? 0) * 100);
   const cost = `${row.forward} fwd${row.backward ? ` + ${row.backward} bwd` : ""}`;
-  const gap = row.gap == null ? "" : ` · gap ${formatNumber(100 * row.gap)}%`;
+  const gap = row.gap == null ? "" : ` · gap ${Math.abs(row.gap) < 1e-4 ? "<0.01" : formatNumber(100 * row.gap)}%`;
   return {
     text: `comp@${q}% ${formatNumber(comp)} · suff@${q}% ${formatNumber(suff)} · ${cost}${gap}`,
     title:
@@ -87,7 +83,7 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
     if (cell && table.contains(cell) && !readOnly) onToggle(Number(cell.dataset.index));
   });
 
-  function drawRows(s, c) {
+  function drawRows(s, c, page) {
     const masked = new Set(s.masked);
     const scales = rowScales(c.rows, s.masked, s.compare_scale);
     const levels = c.levels ?? [];
@@ -100,9 +96,8 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
       const cells = s.tokens.map((t, i) => {
         const v = Number(row.values?.[i]) || 0;
         const isMasked = masked.has(i);
-        const color = colorFor(isMasked ? 0 : v, scales[r]);
         const td = h("td", {
-          class: `sw-compare-token${isMasked ? " sw-masked" : ""}${color.lightText ? " sw-strong" : ""}`,
+          class: `sw-compare-token${isMasked ? " sw-masked" : ""}`,
           "data-index": i,
           "data-value": plainNumber(v),
           "data-masked": isMasked ? "true" : "false",
@@ -110,7 +105,7 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
             (readOnly ? "" : `\n${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
           text: String(t?.text ?? ""),
         });
-        if (color.background !== "transparent") td.style.backgroundColor = color.background;
+        paint(td, isMasked ? 0 : v, scales[r], page);
         return td;
       });
       const f = figures(row, levels);
@@ -123,7 +118,7 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
     table.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
   }
 
-  function drawAgreement(c) {
+  function drawAgreement(c, page) {
     const names = c.rows.map((r) => r.method);
     const tau = c.kendall_tau ?? [];
     const head = h("tr", {}, [h("th"), ...names.map((n) => h("th", { text: methodName(n), title: methodName(n) }))]);
@@ -132,15 +127,13 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
         h("th", { text: methodName(a) }),
         ...names.map((b, j) => {
           const t = tau[i]?.[j];
-          const color = colorFor(t ?? 0, 1);
           const td = h("td", {
             "data-tau": t == null ? "" : plainNumber(t),
             title: `${methodName(a)} vs ${methodName(b)}: Kendall τ ${t == null ? "undefined" : formatPrecise(t)}, ` +
               `top-${c.k} overlap ${formatNumber(c.top_k_overlap?.[i]?.[j])}`,
             text: t == null ? "–" : formatNumber(t),
-            class: color.lightText ? "sw-strong" : null,
           });
-          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          paint(td, t ?? 0, 1, page);
           return td;
         }),
       ]),
@@ -170,8 +163,10 @@ export function createCompare({ onToggle, onScale, readOnly = false }) {
       errors.replaceChildren();
       return;
     }
-    drawRows(s, c);
-    drawAgreement(c);
+    // Chips are mixed into the page's own background, so that they read in a dark theme too.
+    const page = backgroundOf(el);
+    drawRows(s, c, page);
+    drawAgreement(c, page);
     errors.replaceChildren(
       ...Object.entries(c.errors ?? {}).map(([m, text]) =>
         h("li", { "data-method": m, text: `${methodName(m)}: ${text}` }),

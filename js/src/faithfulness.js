@@ -60,6 +60,21 @@ export function faithfulnessStatus(s, { readOnly = false } = {}) {
   return readOnly ? "unavailable" : "computing";
 }
 
+/** The curves measured at every step once the panel asked for them (`full_curve`), else null. */
+export function fullCurve(f) {
+  const c = f?.full_curve;
+  return c && !c.error && Array.isArray(c.deletion) && Array.isArray(c.insertion) ? c : null;
+}
+
+/** What the plot's caption says about its steps: all of them, or how many of how many. */
+export function stepsNote(f, { waiting = false } = {}) {
+  if (!Array.isArray(f.steps)) return `every step (${numbers(f.fractions).length})`;
+  const steps = numbers(f.steps);
+  const note = `${steps.length} of ${(steps[steps.length - 1] ?? 0) + 1} steps`;
+  if (waiting) return `${note} · measuring every step…`;
+  return f.full_curve?.error ? `${note} · every step failed: ${f.full_curve.error}` : note;
+}
+
 /** Maps the curves' values into the plot: y from the smallest to the largest value shown. */
 export function plotScale(f) {
   const values = [...numbers(f.deletion), ...numbers(f.insertion)].filter(Number.isFinite);
@@ -87,8 +102,11 @@ export function polylinePoints(fractions, values, scale) {
  * Deletion and insertion curves of the shown explanation, drawn as an
  * inline SVG from the numbers in the `faithfulness` trait, with
  * comprehensiveness and sufficiency at a few shares of the tokens.
+ * The curves measured after each result may be sampled; opening the panel
+ * asks the kernel once for every step (`onFullCurve(request, answered)`),
+ * which the plot then draws while the summary line keeps the sampled numbers.
  */
-export function createFaithfulness({ readOnly = false } = {}) {
+export function createFaithfulness({ readOnly = false, onFullCurve = null } = {}) {
   const plot = svg("svg", {
     class: "sw-faith-plot",
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
@@ -100,7 +118,11 @@ export function createFaithfulness({ readOnly = false } = {}) {
   const status = h("span", { class: "sw-faith-status" });
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
-  const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
+  const note = h("div", { class: "sw-faith-note" });
+  const body = h("div", { class: "sw-faith-body" }, [
+    h("div", { class: "sw-faith-figure" }, [plot, note]),
+    h("div", { class: "sw-faith-numbers" }, [legend, table]),
+  ]);
   // Closed until opened: its summary line carries the two AOPC numbers.
   const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
@@ -112,6 +134,29 @@ export function createFaithfulness({ readOnly = false } = {}) {
     "Removes the tokens in the order the explanation ranks them for the selected class, with the same masking as the explanation",
   );
   let drawnKey = null;
+  let last = null;
+  // The result and class whose full curves were asked for, and whether the kernel has not answered yet.
+  let asked = null;
+  let waiting = false;
+
+  function askFullCurve(s, f) {
+    if (readOnly || !onFullCurve || !el.open || !Array.isArray(f.steps) || f.full_curve) return;
+    const key = JSON.stringify([s.result_for, s.target]);
+    if (asked === key) return;
+    asked = key;
+    waiting = true;
+    onFullCurve({ result_for: s.result_for, target: s.target }, () => {
+      if (asked !== key) return;
+      waiting = false;
+      if (last) update(last);
+    });
+  }
+
+  el.addEventListener("toggle", () => {
+    // Reopened after the kernel declined (it had moved on): ask again.
+    if (el.open && !waiting) asked = null;
+    if (last) update(last);
+  });
 
   function draw(f, output) {
     const fractions = numbers(f.fractions);
@@ -222,6 +267,7 @@ export function createFaithfulness({ readOnly = false } = {}) {
   }
 
   function update(s) {
+    last = s;
     const shown = faithfulnessStatus(s, { readOnly });
     const f = s.faithfulness ?? {};
     el.hidden = shown === "none";
@@ -249,9 +295,13 @@ export function createFaithfulness({ readOnly = false } = {}) {
       "aria-label",
       `Deletion and insertion curves for ${label}: AOPC ${formatNumber(f.aopc_deletion)} and ${formatNumber(f.aopc_insertion)}`,
     );
-    const key = JSON.stringify([f, s.result_for?.output ?? s.output]);
+    askFullCurve(s, f);
+    const curves = fullCurve(f) ?? f;
+    setText(note, stepsNote(curves, { waiting: waiting && curves === f }));
+    setAttr(plot, "data-points", numbers(curves.fractions).length);
+    const key = JSON.stringify([curves, s.result_for?.output ?? s.output]);
     if (key !== drawnKey) {
-      draw(f, s.result_for?.output ?? s.output);
+      draw(curves, s.result_for?.output ?? s.output);
       drawnKey = key;
     }
   }

@@ -3,7 +3,7 @@
 // inputs. Draws the kernel's `pairs` and sends intents only.
 import { h, setAttr, setText } from "./dom.js";
 import { createLegend } from "./legend.js";
-import { backgroundOf, colorFor } from "./scale.js";
+import { backgroundOf, paint } from "./scale.js";
 import { formatPrecise, plainNumber } from "./format.js";
 import { sameInput } from "./state.js";
 import { tokenLabel } from "./text_safety.js";
@@ -16,15 +16,10 @@ const MODES = [
 ];
 const INDICES = ["SII", "k-SII"];
 
-/** Whether `pairs` (values or an error) were computed for the shown input, mask, output and index. */
+/** Whether `pairs` (values or an error) were computed for the shown question (`sameInput`) and index. */
 export function pairsAnswer(s) {
   const p = s.pairs ?? {};
-  const r = p.result_for ?? {};
-  return (
-    sameInput(r, s) &&
-    (r.output == null || r.output === s.output) &&
-    p.index === s.interaction_index
-  );
+  return sameInput(p.result_for ?? {}, s) && p.index === s.interaction_index;
 }
 
 /** Whether `pairs` hold the values for the shown input, mask, output and index. */
@@ -64,13 +59,6 @@ export function pairScale(pairs, c, masked = []) {
 }
 
 const shown = (token) => tokenLabel(token?.text ?? "");
-
-function paint(el, value, max, background) {
-  const color = colorFor(value, max, { background });
-  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
-  el.style.color = color.background === "transparent" ? "" : color.text;
-  el.classList.toggle("sw-strong", color.lightText);
-}
 
 function createMatrix({ onFocus }) {
   const el = h("div", { class: "sw-pair-matrix", hidden: true });

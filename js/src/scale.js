@@ -159,6 +159,17 @@ export function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
   return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
 }
 
+/**
+ * Colours a cell for `value` on a scale of `max`, mixed into the page's
+ * `background`, with the text colour that reads on it in either theme.
+ */
+export function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
+  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
+  el.classList.toggle("sw-strong", color.lightText);
+}
+
 /** CSS gradient for one half of the legend, from 0 outwards, following the strength curve. */
 export function legendGradient(sign, { background = WHITE, gamma = 1 } = {}) {
   const direction = sign < 0 ? "to left" : "to right";

@@ -113,25 +113,30 @@ export function selectedClass(target, count) {
   return Math.min(Math.max(t, 0), count - 1);
 }
 
-/** Whether the shown result was computed for the current input and mask. */
-/** Whether a result's `result_for` names the shown input: its texts, players and mask. */
+/** The contrast class a state or a `result_for` names, -1 for none. */
+const versusOf = (x) => (x?.versus == null ? -1 : Number(x.versus));
+
+/**
+ * Whether a `result_for` names the shown question: its texts, players and
+ * mask, the contrast class (`versus`) and, where it records one, the output
+ * space. A result, pair matrix or comparison for another question is stale.
+ */
 export function sameInput(r, s) {
   return (
     r.text === s.text &&
     (r.text_pair ?? "") === (s.text_pair ?? "") &&
     r.players === s.players &&
-    sameMask(r.masked, s.masked)
+    sameMask(r.masked, s.masked) &&
+    (r.output == null || r.output === s.output) &&
+    versusOf(r) === versusOf(s)
   );
 }
 
+/** Whether the shown result was computed for the current question. */
 export function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
-  return (
-    sameInput(r, s) &&
-    (r.output == null || r.output === s.output) &&
-    (r.versus ?? -1) === s.versus
-  );
+  return sameInput(r, s);
 }
 
 /**

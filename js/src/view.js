@@ -32,6 +32,7 @@ const ACTIONS = [
   "onFocus",
   "onStop",
   "onScale",
+  "onFullCurve",
 ];
 
 function createProgress() {
@@ -136,7 +137,7 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
   });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
-  const faithfulness = createFaithfulness({ readOnly });
+  const faithfulness = createFaithfulness({ readOnly, onFullCurve: on.onFullCurve });
   const meta = createMeta();
   const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
 

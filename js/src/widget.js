@@ -14,6 +14,9 @@ function render({ model, el }) {
   // (`shown_for`): hosts that re-run cells when the front end writes (marimo) then show cells the settled state.
   let unsettled = false;
   let firstResult = false;
+  // Requests sent as custom messages, by id, each with what to call when the kernel answers it.
+  let asks = 0;
+  const answers = new Map();
 
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
@@ -91,6 +94,11 @@ function render({ model, el }) {
     onScale(scale) {
       if (scale !== model.get("compare_scale")) send({ compare_scale: scale });
     },
+    onFullCurve({ result_for, target }, answered) {
+      asks += 1;
+      answers.set(asks, answered);
+      model.send({ event: "full_curve", id: asks, result_for, target });
+    },
     onStop() {
       // One-off request; it names the result it stops, so a Stop meant for an older mask stops nothing.
       model.send({ event: "stop", result_for: model.get("result_for") });
@@ -128,12 +136,21 @@ function render({ model, el }) {
     return [`change:${name}`, handler];
   });
 
+  const onMessage = (content) => {
+    const answered = answers.get(content?.id);
+    if (content?.event !== "full_curve" || !answered) return;
+    answers.delete(content.id);
+    answered(Boolean(content.done));
+  };
+  model.on("msg:custom", onMessage);
+
   view.update(snapshot());
   unsettled = !settled(snapshot());
   firstResult = unsettled;
 
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
+    model.off("msg:custom", onMessage);
     view.destroy();
   };
 }

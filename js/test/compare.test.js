@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { rowScales } from "../src/compare.js";
+import { contrast, luminance, parseColor } from "../src/scale.js";
 import { renderView, sampleState, unmountViews } from "./fixtures.js";
 
 afterEach(unmountViews);
@@ -92,5 +93,53 @@ describe("compare mode", () => {
     expect(stale.dataset.fresh).toBe("false");
     const off = renderView(compareState({ mode: "attributions" })).root.querySelector(".sw-compare-panel");
     expect(off.hidden).toBe(true);
+  });
+});
+
+describe("compare mode after a change of the contrast class", () => {
+  const contrasted = (versus) => ({ ...request, versus });
+
+  it("marks a comparison computed for the old vs class as stale", () => {
+    const panel = (versus, answered) =>
+      renderView(
+        compareState({ versus, result_for: contrasted(versus), comparison: { ...compareState().comparison, result_for: contrasted(answered) } }),
+      ).root.querySelector(".sw-compare-panel");
+    expect(panel(1, 0).dataset.fresh).toBe("false");
+    expect(panel(1, 0).querySelector(".sw-compare-status").textContent).toBe("Comparing methods…");
+    expect(panel(0, -1).dataset.fresh).toBe("false");
+    expect(panel(1, 1).dataset.fresh).toBe("true");
+  });
+
+  it("marks a comparison for another class as stale", () => {
+    const panel = renderView(compareState({ target: 0 })).root.querySelector(".sw-compare-panel");
+    expect(panel.dataset.fresh).toBe("false");
+  });
+});
+
+describe("compare mode in a dark theme", () => {
+  afterEach(() => {
+    document.body.style.backgroundColor = "";
+  });
+
+  it("mixes the rows' and the agreement's chips into the page and gives their text AA contrast", () => {
+    document.body.style.backgroundColor = "rgb(17, 17, 17)";
+    const { root } = renderView(compareState());
+    const chips = [...root.querySelectorAll(".sw-compare-token, .sw-compare-agreement td")].filter(
+      (td) => td.style.backgroundColor,
+    );
+    expect(chips.length).toBeGreaterThan(10);
+    for (const td of chips) {
+      const chip = parseColor(td.style.backgroundColor);
+      expect(luminance(chip)).toBeLessThan(luminance([255, 255, 255]) / 2); // a dark chip, not one mixed into white
+      expect(contrast(parseColor(td.style.color), chip)).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
+  it("writes a gap of rounding size as under 0.01%, keeping the figures short", () => {
+    const state = compareState();
+    state.comparison.rows[0].gap = 3e-15;
+    const { root } = renderView(state);
+    expect(rowsOf(root)[0].querySelector(".sw-compare-figures").textContent).toContain("gap <0.01%");
+    expect(rowsOf(root)[2].querySelector(".sw-compare-figures").textContent).toContain("gap 1.000%");
   });
 });

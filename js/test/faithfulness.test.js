@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { faithfulnessStatus, plotScale, polylinePoints, sameRequest } from "../src/faithfulness.js";
+import widget from "../src/widget.js";
+import { fakeModel, renderView, unmountViews } from "./fixtures.js";
 import { normalize } from "../src/state.js";
 import { renderStatic } from "../src/static.js";
 import { createView } from "../src/view.js";
@@ -7,7 +9,10 @@ import { sampleState } from "./fixtures.js";
 
 let container;
 
-afterEach(() => container?.remove());
+afterEach(() => {
+  container?.remove();
+  unmountViews();
+});
 
 /** Faithfulness of the sample state's explanation for class 2: 5 players, levels 10/20/50 %. */
 function measured(overrides = {}) {
@@ -163,5 +168,84 @@ describe("static page", () => {
     expect(values()).toEqual(["0.01", "-0.02", "0.03", "-0.3", "0"]);
     expect(panel(root).dataset.status).toBe("unavailable");
     expect(panel(root).querySelector(".sw-faith-status").textContent).toBe("measured for positive only");
+  });
+});
+
+/** Faithfulness measured at steps 0, 1, 3 and 5 of 0..5, as after a sampled explanation. */
+const sampledCurves = (overrides = {}) =>
+  measured({
+    steps: [0, 1, 3, 5],
+    fractions: [0, 0.2, 0.6, 1],
+    deletion: [0.765, 0.4, 0.36, 0.4],
+    insertion: [0.4, 0.7, 0.8, 0.765],
+    ...overrides,
+  });
+const points = (el) => [...el.querySelectorAll("polyline")].map((p) => p.getAttribute("points").split(" ").length);
+const open = (el) => {
+  el.open = true;
+  el.dispatchEvent(new Event("toggle"));
+};
+
+describe("full curve on opening the panel", () => {
+  it("asks the kernel once, when opened, then draws every step and keeps the sampled summary", () => {
+    const asked = [];
+    const state = sampleState({ faithfulness: sampledCurves() });
+    const { root, view } = renderView(state, { onFullCurve: (request, answered) => asked.push([request, answered]) });
+    const el = panel(root);
+    view.update(state);
+    expect(asked).toHaveLength(0); // closed: the sampled curves are enough for the summary line
+    expect(points(el)).toEqual([4, 4]);
+
+    open(el);
+    view.update(state);
+    expect(asked.map(([request]) => request)).toEqual([{ result_for: state.result_for, target: 2 }]);
+    expect(el.querySelector(".sw-faith-note").textContent).toBe("4 of 6 steps · measuring every step…");
+
+    const summary = el.querySelector(".sw-faith-status").textContent;
+    const full = { ...measured(), aopc_deletion: 0.31, aopc_insertion: 0.04 };
+    const answered = sampleState({ faithfulness: { ...sampledCurves(), full_curve: full } });
+    view.update(answered);
+    asked[0][1](true);
+    expect(points(el)).toEqual([6, 6]);
+    expect(el.querySelector(".sw-faith-plot").dataset.points).toBe("6");
+    expect(el.querySelector(".sw-faith-note").textContent).toBe("every step (6)");
+    expect(el.querySelector(".sw-faith-status").textContent).toBe(summary);
+    expect(el.querySelector('.sw-faith-key[data-curve="deletion"] .sw-faith-aopc').textContent).toBe("0.310");
+    view.update(answered);
+    expect(asked).toHaveLength(1);
+  });
+
+  it("asks again for a new result while open, never for curves already complete or on a static page", () => {
+    const asked = [];
+    const { root, view } = renderView(sampleState({ faithfulness: measured() }), {
+      onFullCurve: (request) => asked.push(request),
+    });
+    open(panel(root));
+    expect(asked).toHaveLength(0);
+    const masked = { ...sampleState().result_for, masked: [1] };
+    view.update(sampleState({ masked: [1], result_for: masked, faithfulness: sampledCurves({ result_for: masked }) }));
+    expect(asked).toEqual([{ result_for: masked, target: 2 }]);
+
+    const page = renderView(sampleState({ faithfulness: sampledCurves() }), { onFullCurve: (r) => asked.push(r) }, { readOnly: true });
+    open(panel(page.root));
+    expect(asked).toHaveLength(1);
+  });
+
+  it("goes to the kernel as a message with an id, and its answer ends the wait", () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const model = fakeModel(sampleState({ faithfulness: sampledCurves() }));
+    const cleanup = widget.render({ model, el });
+    open(el.querySelector(".sw-faithfulness"));
+    expect(model.sent).toEqual([{ event: "full_curve", id: 1, result_for: sampleState().result_for, target: 2 }]);
+    const note = el.querySelector(".sw-faith-note");
+    expect(note.textContent).toContain("measuring every step");
+    model.message({ event: "full_curve", id: 2, done: true }); // not ours
+    expect(note.textContent).toContain("measuring every step");
+    model.message({ event: "full_curve", id: 1, done: false });
+    expect(note.textContent).toBe("4 of 6 steps");
+    cleanup();
+    expect(model.listenerCount()).toBe(0);
+    el.remove();
   });
 });

@@ -71,6 +71,10 @@ export function fakeModel(initial) {
     off(event, cb) {
       listeners.set(event, (listeners.get(event) ?? []).filter((f) => f !== cb));
     },
+    /** A custom message from the kernel. */
+    message(content) {
+      for (const cb of listeners.get("msg:custom") ?? []) cb(structuredClone(content));
+    },
     listenerCount: () => [...listeners.values()].reduce((n, l) => n + l.length, 0),
     /** One update message from the kernel: all values first, then the events. */
     kernel(changes) {

@@ -114,3 +114,35 @@ describe("interactions mode", () => {
     container.remove();
   });
 });
+
+describe("a change of the contrast class", () => {
+  const contrasted = (versus) => ({ ...request, versus });
+
+  it("never shows a pair matrix computed for the old vs class as current", () => {
+    const { root } = render(
+      interactionState({ versus: 1, result_for: contrasted(1), pairs: { ...interactionState().pairs, result_for: contrasted(0) } }),
+    );
+    expect(root.querySelector(".sw-heatmap").classList.contains("sw-stale")).toBe(true);
+    expect(root.querySelector(".sw-interaction-status").textContent).toBe("Computing interactions…");
+    const fresh = render(
+      interactionState({ versus: 1, result_for: contrasted(1), pairs: { ...interactionState().pairs, result_for: contrasted(1) } }),
+    ).root;
+    expect(fresh.querySelector(".sw-heatmap").classList.contains("sw-stale")).toBe(false);
+  });
+
+  it("never shows pairs computed without a contrast once one is set, nor the reverse", () => {
+    const set = render(interactionState({ versus: 0, result_for: contrasted(0) })).root;
+    expect(set.querySelector(".sw-interaction-status").dataset.fresh).toBe("false");
+    const cleared = render(
+      interactionState({ versus: -1, pairs: { ...interactionState().pairs, result_for: contrasted(0) } }),
+    ).root;
+    expect(cleared.querySelector(".sw-interaction-status").dataset.fresh).toBe("false");
+  });
+
+  it("never shows pairs computed for another output space as current", () => {
+    const { root } = render(
+      interactionState({ output: "logit", result_for: { ...request, output: "logit" } }),
+    );
+    expect(root.querySelector(".sw-interaction-status").dataset.fresh).toBe("false");
+  });
+});

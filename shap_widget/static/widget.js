@@ -123,13 +123,14 @@ function selectedClass(target, count) {
   if (!Number.isInteger(t) || count === 0) return 0;
   return Math.min(Math.max(t, 0), count - 1);
 }
+var versusOf = (x) => x?.versus == null ? -1 : Number(x.versus);
 function sameInput(r, s) {
-  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked);
+  return r.text === s.text && (r.text_pair ?? "") === (s.text_pair ?? "") && r.players === s.players && sameMask(r.masked, s.masked) && (r.output == null || r.output === s.output) && versusOf(r) === versusOf(s);
 }
 function resultMatches(s) {
   const r = s.result_for ?? {};
   if (Object.keys(r).length === 0) return s.text === "" && s.tokens.length === 0;
-  return sameInput(r, s) && (r.output == null || r.output === s.output) && (r.versus ?? -1) === s.versus;
+  return sameInput(r, s);
 }
 function valuesFitTokens(s) {
   const r = s.result_for ?? {};
@@ -331,6 +332,12 @@ function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
   const lightText = contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
   return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
 }
+function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
+  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
+  el.classList.toggle("sw-strong", color.lightText);
+}
 function legendGradient(sign, { background = WHITE, gamma = 1 } = {}) {
   const direction = sign < 0 ? "to left" : "to right";
   const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => {
@@ -410,7 +417,7 @@ var methodName = (m) => NAMES[m] ?? m;
 function comparisonAnswers(s) {
   const c = s.comparison ?? {};
   const r = c.result_for ?? {};
-  return sameInput(r, s) && r.output === s.output && c.target === s.target;
+  return sameInput(r, s) && r.output === s.output && Number(c.target) === Number(s.target);
 }
 function rowScales(rows, masked, scale) {
   const skip = new Set(masked);
@@ -427,7 +434,7 @@ function figures(row, levels) {
   const suff = row.sufficiency?.[at];
   const q = Math.round((levels[at] ?? 0) * 100);
   const cost = `${row.forward} fwd${row.backward ? ` + ${row.backward} bwd` : ""}`;
-  const gap = row.gap == null ? "" : ` \xB7 gap ${formatNumber(100 * row.gap)}%`;
+  const gap = row.gap == null ? "" : ` \xB7 gap ${Math.abs(row.gap) < 1e-4 ? "<0.01" : formatNumber(100 * row.gap)}%`;
   return {
     text: `comp@${q}% ${formatNumber(comp)} \xB7 suff@${q}% ${formatNumber(suff)} \xB7 ${cost}${gap}`,
     title: `Comprehensiveness (top ${q}% removed): ${formatPrecise(comp)}; sufficiency (top ${q}% kept): ${formatPrecise(suff)}; AOPC deletion ${formatPrecise(row.aopc_deletion)}, insertion ${formatPrecise(row.aopc_insertion)}; cost ${row.forward} forward and ${row.backward} backward passes` + (row.gap == null ? "" : `; completeness gap ${formatPrecise(100 * row.gap)}%`)
@@ -455,7 +462,7 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
     const cell = event.target instanceof Element ? event.target.closest(".sw-compare-token") : null;
     if (cell && table.contains(cell) && !readOnly) onToggle(Number(cell.dataset.index));
   });
-  function drawRows(s, c) {
+  function drawRows(s, c, page) {
     const masked = new Set(s.masked);
     const scales = rowScales(c.rows, s.masked, s.compare_scale);
     const levels = c.levels ?? [];
@@ -468,9 +475,8 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
       const cells = s.tokens.map((t, i) => {
         const v = Number(row.values?.[i]) || 0;
         const isMasked = masked.has(i);
-        const color = colorFor(isMasked ? 0 : v, scales[r]);
         const td = h("td", {
-          class: `sw-compare-token${isMasked ? " sw-masked" : ""}${color.lightText ? " sw-strong" : ""}`,
+          class: `sw-compare-token${isMasked ? " sw-masked" : ""}`,
           "data-index": i,
           "data-value": plainNumber(v),
           "data-masked": isMasked ? "true" : "false",
@@ -478,7 +484,7 @@ function createCompare({ onToggle, onScale, readOnly = false }) {
 ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
           text: String(t?.text ?? "")
         });
-        if (color.background !== "transparent") td.style.backgroundColor = color.background;
+        paint(td, isMasked ? 0 : v, scales[r], page);
         return td;
       });
       const f = figures(row, levels);
@@ -490,7 +496,7 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
     });
     table.replaceChildren(h("thead", {}, [head]), h("tbody", {}, body));
   }
-  function drawAgreement(c) {
+  function drawAgreement(c, page) {
     const names = c.rows.map((r) => r.method);
     const tau = c.kendall_tau ?? [];
     const head = h("tr", {}, [h("th"), ...names.map((n) => h("th", { text: methodName(n), title: methodName(n) }))]);
@@ -499,14 +505,12 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
         h("th", { text: methodName(a) }),
         ...names.map((b, j) => {
           const t = tau[i]?.[j];
-          const color = colorFor(t ?? 0, 1);
           const td = h("td", {
             "data-tau": t == null ? "" : plainNumber(t),
             title: `${methodName(a)} vs ${methodName(b)}: Kendall \u03C4 ${t == null ? "undefined" : formatPrecise(t)}, top-${c.k} overlap ${formatNumber(c.top_k_overlap?.[i]?.[j])}`,
-            text: t == null ? "\u2013" : formatNumber(t),
-            class: color.lightText ? "sw-strong" : null
+            text: t == null ? "\u2013" : formatNumber(t)
           });
-          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          paint(td, t ?? 0, 1, page);
           return td;
         })
       ])
@@ -535,8 +539,9 @@ ${isMasked ? "Masked. Click to restore" : "Click to mask in every row"}`),
       errors.replaceChildren();
       return;
     }
-    drawRows(s, c);
-    drawAgreement(c);
+    const page = backgroundOf(el);
+    drawRows(s, c, page);
+    drawAgreement(c, page);
     errors.replaceChildren(
       ...Object.entries(c.errors ?? {}).map(
         ([m, text]) => h("li", { "data-method": m, text: `${methodName(m)}: ${text}` })
@@ -785,6 +790,17 @@ function faithfulnessStatus(s, { readOnly = false } = {}) {
   if (s.state === "error") return "none";
   return readOnly ? "unavailable" : "computing";
 }
+function fullCurve(f) {
+  const c = f?.full_curve;
+  return c && !c.error && Array.isArray(c.deletion) && Array.isArray(c.insertion) ? c : null;
+}
+function stepsNote(f, { waiting = false } = {}) {
+  if (!Array.isArray(f.steps)) return `every step (${numbers(f.fractions).length})`;
+  const steps = numbers(f.steps);
+  const note = `${steps.length} of ${(steps[steps.length - 1] ?? 0) + 1} steps`;
+  if (waiting) return `${note} \xB7 measuring every step\u2026`;
+  return f.full_curve?.error ? `${note} \xB7 every step failed: ${f.full_curve.error}` : note;
+}
 function plotScale(f) {
   const values = [...numbers(f.deletion), ...numbers(f.insertion)].filter(Number.isFinite);
   let lo = Math.min(...values);
@@ -802,7 +818,7 @@ function plotScale(f) {
 function polylinePoints(fractions, values, scale) {
   return fractions.map((fraction, k) => `${scale.x(fraction).toFixed(2)},${scale.y(values[k]).toFixed(2)}`).join(" ");
 }
-function createFaithfulness({ readOnly = false } = {}) {
+function createFaithfulness({ readOnly = false, onFullCurve = null } = {}) {
   const plot = svg("svg", {
     class: "sw-faith-plot",
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
@@ -814,7 +830,11 @@ function createFaithfulness({ readOnly = false } = {}) {
   const status = h("span", { class: "sw-faith-status" });
   const legend = h("div", { class: "sw-faith-legend" });
   const table = h("table", { class: "sw-faith-table" });
-  const body = h("div", { class: "sw-faith-body" }, [plot, h("div", { class: "sw-faith-numbers" }, [legend, table])]);
+  const note = h("div", { class: "sw-faith-note" });
+  const body = h("div", { class: "sw-faith-body" }, [
+    h("div", { class: "sw-faith-figure" }, [plot, note]),
+    h("div", { class: "sw-faith-numbers" }, [legend, table])
+  ]);
   const el = h("details", { class: "sw-faithfulness" }, [
     h("summary", { class: "sw-faith-summary" }, [title, status]),
     body
@@ -825,6 +845,25 @@ function createFaithfulness({ readOnly = false } = {}) {
     "Removes the tokens in the order the explanation ranks them for the selected class, with the same masking as the explanation"
   );
   let drawnKey = null;
+  let last = null;
+  let asked = null;
+  let waiting = false;
+  function askFullCurve(s, f) {
+    if (readOnly || !onFullCurve || !el.open || !Array.isArray(f.steps) || f.full_curve) return;
+    const key = JSON.stringify([s.result_for, s.target]);
+    if (asked === key) return;
+    asked = key;
+    waiting = true;
+    onFullCurve({ result_for: s.result_for, target: s.target }, () => {
+      if (asked !== key) return;
+      waiting = false;
+      if (last) update(last);
+    });
+  }
+  el.addEventListener("toggle", () => {
+    if (el.open && !waiting) asked = null;
+    if (last) update(last);
+  });
   function draw(f, output) {
     const fractions = numbers(f.fractions);
     const steps = Array.isArray(f.steps) ? numbers(f.steps) : fractions.map((_, k) => k);
@@ -929,6 +968,7 @@ function createFaithfulness({ readOnly = false } = {}) {
     );
   }
   function update(s) {
+    last = s;
     const shown2 = faithfulnessStatus(s, { readOnly });
     const f = s.faithfulness ?? {};
     el.hidden = shown2 === "none";
@@ -956,9 +996,13 @@ function createFaithfulness({ readOnly = false } = {}) {
       "aria-label",
       `Deletion and insertion curves for ${label}: AOPC ${formatNumber(f.aopc_deletion)} and ${formatNumber(f.aopc_insertion)}`
     );
-    const key = JSON.stringify([f, s.result_for?.output ?? s.output]);
+    askFullCurve(s, f);
+    const curves = fullCurve(f) ?? f;
+    setText(note, stepsNote(curves, { waiting: waiting && curves === f }));
+    setAttr(plot, "data-points", numbers(curves.fractions).length);
+    const key = JSON.stringify([curves, s.result_for?.output ?? s.output]);
     if (key !== drawnKey) {
-      draw(f, s.result_for?.output ?? s.output);
+      draw(curves, s.result_for?.output ?? s.output);
       drawnKey = key;
     }
   }
@@ -1304,8 +1348,7 @@ var MODES = [
 var INDICES = ["SII", "k-SII"];
 function pairsAnswer(s) {
   const p = s.pairs ?? {};
-  const r = p.result_for ?? {};
-  return sameInput(r, s) && (r.output == null || r.output === s.output) && p.index === s.interaction_index;
+  return sameInput(p.result_for ?? {}, s) && p.index === s.interaction_index;
 }
 function pairsMatch(s) {
   return pairsFit(s) && pairsAnswer(s);
@@ -1331,12 +1374,6 @@ function pairScale(pairs, c, masked = []) {
   return max;
 }
 var shown = (token) => tokenLabel(token?.text ?? "");
-function paint(el, value, max, background) {
-  const color = colorFor(value, max, { background });
-  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
-  el.style.color = color.background === "transparent" ? "" : color.text;
-  el.classList.toggle("sw-strong", color.lightText);
-}
 function createMatrix({ onFocus }) {
   const el = h("div", { class: "sw-pair-matrix", hidden: true });
   let key = null;
@@ -1609,7 +1646,8 @@ var ACTIONS = [
   "onIndex",
   "onFocus",
   "onStop",
-  "onScale"
+  "onScale",
+  "onFullCurve"
 ];
 function createProgress() {
   const fill = h("span", { class: "sw-progress-fill" });
@@ -1699,7 +1737,7 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
   });
   const additive = createAdditive();
   const probabilities = createProbabilities({ onSelect: on.onTarget });
-  const faithfulness = createFaithfulness({ readOnly });
+  const faithfulness = createFaithfulness({ readOnly, onFullCurve: on.onFullCurve });
   const meta = createMeta();
   const compare = createCompare({ onToggle: on.onToggle, onScale: on.onScale, readOnly });
   const summary = h("div", { class: "sw-summary" }, [additive.el, probabilities.el]);
@@ -1842,6 +1880,8 @@ function render({ model, el }) {
   let pending = false;
   let unsettled = false;
   let firstResult = false;
+  let asks = 0;
+  const answers = /* @__PURE__ */ new Map();
   const snapshot = () => {
     const state = Object.fromEntries(TRAITS.map((name) => [name, model.get(name)]));
     return { ...state, pending, canUndo: history.size > 0 };
@@ -1914,6 +1954,11 @@ function render({ model, el }) {
     onScale(scale) {
       if (scale !== model.get("compare_scale")) send({ compare_scale: scale });
     },
+    onFullCurve({ result_for, target }, answered) {
+      asks += 1;
+      answers.set(asks, answered);
+      model.send({ event: "full_curve", id: asks, result_for, target });
+    },
     onStop() {
       model.send({ event: "stop", result_for: model.get("result_for") });
     }
@@ -1940,11 +1985,19 @@ function render({ model, el }) {
     model.on(`change:${name}`, handler);
     return [`change:${name}`, handler];
   });
+  const onMessage = (content) => {
+    const answered = answers.get(content?.id);
+    if (content?.event !== "full_curve" || !answered) return;
+    answers.delete(content.id);
+    answered(Boolean(content.done));
+  };
+  model.on("msg:custom", onMessage);
   view.update(snapshot());
   unsettled = !settled(snapshot());
   firstResult = unsettled;
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
+    model.off("msg:custom", onMessage);
     view.destroy();
   };
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 import traitlets
 
+from ..engine import certainty
 from ..engine.compare import DEFAULT_METHODS, Comparison, compare_with, resolve_methods
 from ..engine.explain import Attribution
 from .jobs import Superseded
@@ -84,11 +85,14 @@ class CompareMode(traitlets.HasTraits):
 
     def _compare_now(self, request: dict[str, Any], attribution: Attribution, generation: int | None) -> Comparison:
         check = (lambda name: self._runner.check(generation)) if generation is not None else None
+        # LIME gets the evaluations SHAP spent, also when an automatic budget decided them.
+        budget = attribution.n_evals if request["max_evals"] == certainty.AUTO else int(request["max_evals"])
         found = compare_with(
             self._explainer, request["text"], self.compare_methods, target=self.target, masked=request["masked"],
             text_pair=request["text_pair"] if self._pair else None, players=request["players"],
-            output=request["output"], max_evals=request["max_evals"], seed=request["seed"],
-            attribution=attribution, on_method=check, versus=None if request.get("versus", -1) < 0 else request["versus"],
+            output=request["output"], max_evals=budget, seed=request["seed"],
+            attribution=attribution, on_method=check,
+            versus=None if request.get("versus", -1) < 0 else request["versus"],
         )
         with self._lock:
             self._compared = found

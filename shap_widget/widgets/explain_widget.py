@@ -167,7 +167,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     truncated = traitlets.Bool(False).tag(sync=True)
     # Faithfulness.to_json() of the shown explanation for class `target`, plus "result_for" and "target"
-    # (what it answers) or "error"; {} until measured.
+    # (what it answers) or "error"; {} until measured. Its curves may be sampled ("steps"); once the panel is
+    # opened, "full_curve" holds the same measure at every step (or its "error").
     faithfulness = traitlets.Dict(default_value={}).tag(sync=True)
     # Interactions view: intents `mode`, `interaction_index` and `focus` (a player index, -1 for none); the
     # result `pairs` holds "values" (n, n, C), "main" (n, C), "index", "method", "n_evals" and "result_for"
@@ -591,12 +592,62 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
                 self.error = ""
 
     def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
-        """Custom messages from the front end: {"event": "stop", "result_for": <the request it shows>}."""
-        if isinstance(content, dict) and content.get("event") == "stop":
+        """Custom messages from the front end: {"event": "stop", "result_for": <the request it shows>}, and
+        {"event": "full_curve", "id": <n>, "result_for": ..., "target": <class>} (see `_on_full_curve`)."""
+        if not isinstance(content, dict):
+            return
+        if content.get("event") == "stop":
             with self._lock:
                 # A Stop pressed while a newer request was on its way answers nothing current.
                 if content.get("result_for") == self.result_for:
                     self.stop()
+        elif content.get("event") == "full_curve":
+            self._on_full_curve(content)
+
+    def _on_full_curve(self, content: dict[str, Any]) -> None:
+        """The faithfulness panel was opened on a sampled curve: measure every step of it, once.
+
+        The curves measured after each result are side work, at some of their steps (see
+        `shap_widget.engine.faithfulness.SHARE`); the panel's plot is worth every step only once someone looks.
+        The full curves go into `faithfulness["full_curve"]`, beside the sampled numbers the summary line shows.
+        The kernel answers {"event": "full_curve", "id": <the same>, "done": <bool>} once they are there, or at
+        once with done false when the message names a result or class no longer shown.
+        """
+        ask = content.get("id")
+        with self._lock:
+            result, request, f = self._result, self._result_request, self.faithfulness
+            current = (self.state == "ready" and result is not None and request == self.result_for
+                       and content.get("result_for") == request and content.get("target") == self.target
+                       and f.get("result_for") == request and f.get("target") == self.target and "error" not in f)
+            if not current:
+                self.send({"event": "full_curve", "id": ask, "done": False})
+                return
+            if f.get("steps") is None or "full_curve" in f:  # complete already, or measured before
+                self.send({"event": "full_curve", "id": ask, "done": True})
+                return
+
+            def job(generation: int) -> None:
+                done = False
+                try:
+                    with self._explainer.evaluator.interactive():
+                        self._catch_up(generation, request, result)
+                        done = self._measure(generation, request, result, full=True)
+                finally:  # superseded too: the front end stops waiting
+                    self.send({"event": "full_curve", "id": ask, "done": done})
+
+            self._runner.submit(job)
+
+    def _catch_up(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
+        """Compute what the mode shows for `request` when a newer job superseded the one that would have."""
+        with self._lock:
+            pairs_missing = self.mode == "interactions" and (
+                self.pairs.get("result_for") != request or self.pairs.get("index") != self.interaction_index)
+            tag = self._compare_tag(request)
+            comparison_missing = self.mode == "compare" and any(self.comparison.get(k) != v for k, v in tag.items())
+        if pairs_missing:
+            self._interact(generation, request, result)
+        if comparison_missing:
+            self._compare(generation, request, result)
 
     def _stopping(self, generation: int) -> bool:
         return self._stop_generation == generation
@@ -770,15 +821,22 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         with self._explainer.evaluator.interactive():
             self._measure(generation, request, result)
 
-    def _measure(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
-        """Measure faithfulness of `result` for the selected class and publish it, unless superseded."""
+    def _measure(self, generation: int, request: dict[str, Any], result: Attribution, full: bool = False) -> bool:
+        """Measure faithfulness of `result` for the selected class and publish it, unless superseded.
+
+        With `full`, every step of the curves, published as "full_curve" beside the sampled measure shown;
+        returns whether it was published.
+        """
         with self._lock:
             if not self._runner.is_current(generation):
-                return
+                return False
             target = self.target
+            sampled = self.faithfulness
         tag = {"result_for": request, "target": target}
+        if full and any(sampled.get(k) != v for k, v in tag.items()):
+            return False
         try:
-            measured = measure_faithfulness(self._explainer, result, target=target,
+            measured = measure_faithfulness(self._explainer, result, target=target, full=full,
                                             on_progress=lambda done, total: self._runner.check(generation))
         except BaseException as err:  # noqa: BLE001 - shown next to the plot; the explanation itself stands
             if isinstance(err, Superseded):
@@ -786,8 +844,12 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
             measured, payload = None, {**tag, "error": f"{type(err).__name__}: {err}"}
         else:
             payload = {**measured.to_json(), **tag}
+        if full:
+            payload = {**sampled, "full_curve": payload}
         with self._lock:
             if not self._runner.is_current(generation):
-                return
-            self._faithfulness = (result, target, measured) if measured is not None else None
+                return False
+            if measured is not None or not full:
+                self._faithfulness = (result, target, measured) if measured is not None else None
             self.faithfulness = payload
+        return True

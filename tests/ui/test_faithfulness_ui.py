@@ -80,3 +80,28 @@ def test_plot_follows_masks_and_class_changes(open_notebook: Opener) -> None:
     k = kernel(page)
     assert k["target"] == other and k["masked"] == [3]
     assert switched["aopc_deletion"] == k["aopc_deletion"] != masked["aopc_deletion"]
+
+
+LONG = ("The staff were friendly and the location was perfect, but the room was small, the bed was hard, the walls "
+        "were thin and we could hear every word from the corridor all night.")
+
+
+def test_opening_the_panel_draws_every_step_of_the_curves(open_notebook: Opener) -> None:
+    """After a sampled explanation the curves are sampled side work; opening the panel draws every step,
+    while the folded summary line keeps its numbers."""
+    page = open_notebook([DEMO_WIDGET.replace(f"text={TEXT!r})", f"text={LONG!r}, max_evals=200)")])
+    wait_for_widget(page, ".shap-widget .sw-token")
+    panel = page.locator(".shap-widget .sw-faithfulness")
+    expect(panel).to_have_attribute("data-status", "ready", timeout=90_000)
+    n = page.locator(".shap-widget .sw-heatmap .sw-token").count()
+    sampled = shown(page)
+    summary = panel.locator(".sw-faith-status").text_content()
+    assert sampled["points"][0] == sampled["points"][1] < n + 1
+
+    panel.locator("summary").click()
+    expect(panel.locator(".sw-faith-plot")).to_have_attribute("data-points", str(n + 1), timeout=60_000)
+    assert shown(page)["points"] == [n + 1, n + 1]
+    expect(panel.locator(".sw-faith-note")).to_have_text(f"every step ({n + 1})")
+    assert panel.locator(".sw-faith-status").text_content() == summary
+    out = run_code(page, "f = w.faithfulness; print(len(f['steps']), len(f['full_curve']['deletion']))")
+    assert out.strip().splitlines()[-1] == f"{sampled['points'][0]} {n + 1}"
