@@ -156,3 +156,21 @@ def test_exports_and_parquet_rows_record_the_evaluations_used(model, tokenizer, 
     np.testing.assert_allclose(loaded[0].values, alone.values, atol=1e-12)
     w = ExplainWidget(model, tokenizer, TEXT).wait()
     assert w.view_state()["n_evals"] == alone.n_evals and w.view_state()["max_evals"] == "auto"
+
+
+def test_a_time_limit_keeps_the_next_batch_within_the_time_left():
+    """A batch asked for after an estimate must fit the time left at the pace so far, so a slow model is not
+    kept refining far past the widget's time limit by one large last batch."""
+    rule = certainty.Settling(128, time_limit=15.0)
+    now = [rule.start + 10.0]  # 10 s spent on 200 pairs: 20 pairs a second, 5 s left
+    rule.clock = lambda: now[0]
+    assert rule.next_size(200, 2000) == 300
+    assert certainty.Settling(128).next_size(200, 2000) == 2000  # no limit: the usual growth
+    now[0] = rule.start + 15.0
+    assert rule.next_size(200, 2000) == 201  # out of time: one more, and the deadline ends it at the next estimate
+    values, errors = np.ones((128, 2)), np.full((128, 2), 10.0)
+    assert rule.settled(values, errors, np.array([0.0, 1.0]), 402) and rule.timed_out
+    plan = kernel_plan(12, certainty.cap(12), 0, settle=certainty.Settling(12, time_limit=0.0))
+    result = estimators.run(plan, softmax_game(12, 0, interaction=3.0))
+    assert result.settled is False and result.n_evals < certainty.cap(12)
+    np.testing.assert_allclose(result.base + result.values.sum(0), result.output, atol=1e-10)

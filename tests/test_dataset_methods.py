@@ -138,6 +138,14 @@ def test_methods_with_a_dask_client_are_refused_before_connecting(model, tokeniz
                            methods=["occlusion"])
 
 
+def test_methods_with_a_contrast_are_refused_before_anything_is_written(model, tokenizer, tmp_path):
+    """Methods are compared on each row's predicted class; a contrastive run would mix two questions."""
+    with pytest.raises(ValueError, match="not on a contrast"):
+        sw.explain_dataset(model, tokenizer, TEXTS, progress_bar=False, path=tmp_path / "run", versus=0,
+                           methods=["occlusion"])
+    assert not (tmp_path / "run").exists()
+
+
 def test_dataset_widget_ranks_rows_by_disagreement_and_shows_the_methods_of_the_chosen_row(run, double_bert,
                                                                                          tokenizer):
     """A saved run with methods opens with a disagreement per row; sorting by it is the run's own ranking."""

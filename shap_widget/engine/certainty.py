@@ -16,7 +16,9 @@ at the first estimate that is *settled* for the predicted class (the largest out
 
 It never stops before `floor(n)` evaluations (a handful of pairs per player: the standard errors need a
 sample to be trusted), and always by `cap(n)`; both grow with the number of players n. A `time_limit` (the
-widget sets one) also ends it. A number for `max_evals` is a fixed budget, as before.
+widget sets one) also ends it, and no batch is asked for that would not finish before it at the pace so far
+(one large last batch of a slow model would otherwise run far past it). A number for `max_evals` is a fixed
+budget, as before.
 
 Batches grow by a factor of 1.6; where only the error is still too large, the next batch is sized to meet it
 (the squared error falls about as 1 / evaluations), so the estimate stops close to where it settles.
@@ -71,7 +73,9 @@ class Settling:
         self.n = n
         self.floor = floor(n)
         self.cap = cap(n)
-        self.deadline = None if time_limit is None else time.monotonic() + float(time_limit)
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.deadline = None if time_limit is None else self.start + float(time_limit)
         self._top: frozenset[int] | None = None
         self._excess: float | None = None  # estimated / allowed squared error, where only that is unmet
         self.timed_out = False
@@ -88,7 +92,7 @@ class Settling:
         order = np.argsort(-v, kind="stable")[: min(TOP, len(v))]
         self._top = frozenset(int(i) for i in order)
         self._excess = None
-        if self.deadline is not None and time.monotonic() >= self.deadline:
+        if self.deadline is not None and self.clock() >= self.deadline:
             self.timed_out = True
             return True
         if n_evals < self.floor:
@@ -105,8 +109,13 @@ class Settling:
 
     def next_size(self, size: int, grown: int) -> int:
         """The sample size (pairs or orders) to ask for after an unsettled estimate of `size`: `grown` (the
-        usual growth), or less where only the error was too large and a smaller sample should meet it."""
-        if self._excess is None:
-            return grown
-        # 5% beyond the size the error's 1 / size decay predicts, and always a few more per player
-        return max(size + max(4, self.n // 4), min(grown, int(np.ceil(size * self._excess * 1.05))))
+        usual growth), or less where only the error was too large and a smaller sample should meet it, and
+        never more than the time left before a `time_limit` lets it finish at the pace so far."""
+        if self._excess is not None:
+            # 5% beyond the size the error's 1 / size decay predicts, and always a few more per player
+            grown = max(size + max(4, self.n // 4), min(grown, int(np.ceil(size * self._excess * 1.05))))
+        if self.deadline is not None:
+            now = self.clock()
+            pace = size / max(now - self.start, 1e-9)
+            grown = min(grown, size + max(1, int(pace * (self.deadline - now))))
+        return grown
