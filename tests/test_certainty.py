@@ -145,6 +145,7 @@ def test_a_bad_budget_is_refused_with_what_to_use(model, tokenizer, bad):
 
 
 def test_exports_and_parquet_rows_record_the_evaluations_used(model, tokenizer, tmp_path):
+    """A saved run keeps how many evaluations each row used and whether it settled, and shows them reopened."""
     explainer = Explainer(model, tokenizer)
     run = sw.explain_dataset(model, tokenizer, [TEXT, "a dull and boring film with no plot at all"],
                              path=tmp_path / "run", progress_bar=False, explainer=explainer)
@@ -153,7 +154,10 @@ def test_exports_and_parquet_rows_record_the_evaluations_used(model, tokenizer, 
     loaded = DatasetResults.load(tmp_path / "run")
     assert [r.n_evals for r in loaded] == [r.n_evals for r in run]
     assert loaded[0].max_evals == "auto"
+    assert [r.settled for r in loaded] == [r.settled for r in run] == [alone.settled, True]  # the first hits its cap
     np.testing.assert_allclose(loaded[0].values, alone.values, atol=1e-12)
+    opened = sw.DatasetWidget.from_results(tmp_path / "run", model, tokenizer, selected=1, progress_bar=False)
+    assert opened.explain_widget.wait().settled is True  # the Budget note says "settled at N", as it did live
     w = ExplainWidget(model, tokenizer, TEXT).wait()
     assert w.view_state()["n_evals"] == alone.n_evals and w.view_state()["max_evals"] == "auto"
 
@@ -174,3 +178,18 @@ def test_a_time_limit_keeps_the_next_batch_within_the_time_left():
     result = estimators.run(plan, softmax_game(12, 0, interaction=3.0))
     assert result.settled is False and result.n_evals < certainty.cap(12)
     np.testing.assert_allclose(result.base + result.values.sum(0), result.output, atol=1e-10)
+
+
+def test_a_contrast_is_judged_on_its_class_not_on_the_versus_column_of_zeros(model, tokenizer):
+    """Under versus the versus column is 0 everywhere; judging it would stop every contrast at the floor."""
+    rule = certainty.Settling(4, versus=2)
+    values = np.array([[0.9, 0.1, 0.0], [-0.7, 0.0, 0.0], [0.3, 0.2, 0.0], [0.2, -0.1, 0.0]])
+    errors = np.array([[0.1, 0.01, 0.0], [0.1, 0.01, 0.0], [0.1, 0.01, 0.0], [0.1, 0.01, 0.0]])
+    full = np.array([-0.2, -1.0, 0.0])  # the versus class is the most likely: every contrast is negative
+    assert not rule.settled(values, errors, full, 1000)  # class 0's errors are far too large
+    assert certainty.Settling(4).settled(values, errors, full, 1000)  # as it was judged without the contrast
+    explainer = Explainer(model, tokenizer)
+    contrast = explainer.attribute(TEXT, versus=2)
+    c = max((c for c in range(3) if c != 2), key=lambda c: contrast.outputs[c])
+    e, v = contrast.errors[:, c], contrast.values[:, c]
+    assert contrast.settled is False or (e**2).sum() / (v**2).sum() <= certainty.RELATIVE_SQUARED_ERROR

@@ -46,6 +46,7 @@ export function canRefineMore(s) {
 export function budgetNote(s) {
   if (s.max_evals !== "auto" || !canRefineMore(s)) return "";
   const n = Number(s.n_evals).toLocaleString("en-US");
+  if (s.settled == null) return `${n} evaluations`;
   return s.settled ? `settled at ${n} evaluations` : `stopped at ${n} evaluations, not settled`;
 }
 

@@ -2,12 +2,13 @@
 // row per method with the tokens in aligned columns (drawn as in Compare mode),
 // each with its disagreement with SHAP. Read-only: the stored values.
 import { h, setAttr, setText } from "./dom.js";
-import { colorFor } from "./scale.js";
-import { formatNumber, formatPrecise, plainNumber } from "./format.js";
+import { backgroundOf, paint } from "./scale.js";
+import { formatPrecise, plainNumber } from "./format.js";
 import { methodName, rowScales } from "./compare.js";
 
+/** 1 − τ lies in 0..2: three decimals say all that matters, and rounding noise reads as 0.000. */
 function disagreementText(d) {
-  return d == null ? "" : `disagreement ${formatNumber(d)}`;
+  return d == null || !Number.isFinite(Number(d)) ? "" : `disagreement ${Number(d).toFixed(3)}`;
 }
 
 /** The panel: `update(s)` draws `s.method_rows` for the selected row, hidden for a run without methods. */
@@ -20,6 +21,8 @@ export function createMethodRows() {
     const tokens = m.tokens;
     // Each method on its own scale: their units differ (probability, attention weight, gradient).
     const scales = rowScales(m.rows, [], "row");
+    // Chips are mixed into the page's own background, so that they read in a dark theme too.
+    const page = backgroundOf(el);
     const head = h("tr", {}, [
       h("th", { text: "Method" }),
       ...tokens.map((t, i) => h("th", { class: "sw-methods-head", "data-index": i, text: String(t ?? "") })),
@@ -30,15 +33,14 @@ export function createMethodRows() {
         h("th", { class: "sw-methods-name", text: methodName(row.method) }),
         ...tokens.map((t, i) => {
           const v = Number(row.values?.[i]) || 0;
-          const color = colorFor(v, scales[r]);
           const td = h("td", {
-            class: `sw-methods-token${color.lightText ? " sw-strong" : ""}`,
+            class: "sw-methods-token",
             "data-index": i,
             "data-value": plainNumber(v),
             title: `${t ?? ""}: ${formatPrecise(v)} (${methodName(row.method)})`,
             text: String(t ?? ""),
           });
-          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          paint(td, v, scales[r], page);
           return td;
         }),
         h("td", {
@@ -64,7 +66,7 @@ export function createMethodRows() {
       setText(caption, "This row has no other methods' values (it was not in the saved run).");
       return;
     }
-    const mean = m.disagreement == null ? "" : ` · mean disagreement with SHAP ${formatNumber(m.disagreement)}`;
+    const mean = m.disagreement == null ? "" : ` · mean disagreement with SHAP ${Number(m.disagreement).toFixed(3)}`;
     setText(caption, `Row ${m.index} by method, for ${m.label}${mean}`);
     draw(m);
   }

@@ -1,4 +1,4 @@
-import { h, setAttr, setText } from "./dom.js";
+import { h, onThemeChange, setAttr, setText } from "./dom.js";
 import { formatNumber, formatPercent } from "./format.js";
 import { className, contrastName, isContrast, normalize } from "./dataset_state.js";
 import { createFilters } from "./dataset_filters.js";
@@ -88,8 +88,10 @@ export function createDatasetView(container, actions = {}) {
     methods.el,
   ]);
   container.append(root);
+  let last = null;
 
   function update(raw) {
+    last = raw;
     const s = normalize(raw);
     setAttr(root, "data-state", s.state);
     setAttr(root, "data-selected", String(s.selected));
@@ -106,10 +108,14 @@ export function createDatasetView(container, actions = {}) {
     methods.update(s);
   }
 
+  // Bars and chips take the page's colours.
+  const stopWatching = onThemeChange(() => last && update(last));
+
   return {
     root,
     update,
     destroy() {
+      stopWatching();
       root.remove();
     },
   };

@@ -41,3 +41,17 @@ export function fitHeight(textarea) {
   if (textarea.scrollHeight > 0) textarea.style.height = `${textarea.scrollHeight + Math.max(0, border)}px`;
   else textarea.style.height = "";
 }
+
+/**
+ * Calls `redraw` when JupyterLab switches theme (it marks <body>), at once and again after its stylesheet
+ * has settled, since chips and bars take the page's colours. Returns the function that stops watching.
+ */
+export function onThemeChange(redraw) {
+  if (typeof MutationObserver !== "function" || !document.body) return () => {};
+  const watch = new MutationObserver(() => {
+    redraw();
+    for (const ms of [250, 1000]) setTimeout(redraw, ms);
+  });
+  watch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => watch.disconnect();
+}

@@ -80,6 +80,7 @@ const ARRAYS = ["tokens", "labels", "values", "errors", "base_values", "outputs"
 export function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
+  if (raw.settled === null) s.settled = null; // not known: a stored result from before runs recorded it
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
   for (const key of ["result_for", "faithfulness", "pairs", "comparison"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};

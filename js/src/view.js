@@ -1,4 +1,4 @@
-import { h, setAttr, setText } from "./dom.js";
+import { h, onThemeChange, setAttr, setText } from "./dom.js";
 import { createAdditive } from "./additive.js";
 import { createCompare } from "./compare.js";
 import { createClassSelect, createInput, createMaskButtons, createSettings } from "./controls.js";
@@ -237,22 +237,14 @@ export function createView(container, actions = {}, { readOnly = false } = {}) {
     compare.update(s);
   }
 
-  // Chips are mixed into the page's colour: redraw when JupyterLab switches theme (it marks <body>), now and
-  // once more after its stylesheet has settled.
-  const redraw = () => {
-    if (!last) return;
-    update(last);
-    for (const ms of [250, 1000]) setTimeout(() => last && update(last), ms);
-  };
-  const themeWatch =
-    typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
-  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  // Chips are mixed into the page's colour.
+  const stopWatching = onThemeChange(() => last && update(last));
 
   return {
     root,
     update,
     destroy() {
-      themeWatch?.disconnect();
+      stopWatching();
       root.remove();
     },
   };

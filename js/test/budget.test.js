@@ -19,6 +19,10 @@ describe("budget field text", () => {
     expect(budgetNote(settled({ settled: false }))).toBe("stopped at 1,234 evaluations, not settled");
   });
 
+  it("claims neither where it is not known whether a stored result settled", () => {
+    expect(budgetNote(settled({ settled: null }))).toBe("1,234 evaluations");
+  });
+
   it("says nothing for a fixed budget, an exact result or an estimate still refining", () => {
     expect(budgetNote(settled({ max_evals: 500 }))).toBe("");
     expect(budgetNote(settled({ method_used: "exact" }))).toBe("");

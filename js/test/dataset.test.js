@@ -384,6 +384,16 @@ describe("other methods beside SHAP", () => {
     expect(panel.querySelector(".sw-methods-caption").textContent).toContain("mean disagreement with SHAP 0.750");
   });
 
+  it("reads rounding noise as 0.000 and gives every coloured chip its own text colour", () => {
+    const rows = [methodRows.rows[0], { ...methodRows.rows[1], disagreement: 1.1e-16 }];
+    withMethods({ method_rows: { ...methodRows, rows } });
+    const occlusion = el.querySelector('.sw-methods tr[data-method="occlusion"]');
+    expect(occlusion.querySelector(".sw-methods-figure").textContent).toBe("disagreement 0.000");
+    const chips = [...el.querySelectorAll(".sw-methods-token")].filter((td) => td.style.backgroundColor);
+    expect(chips.length).toBeGreaterThan(4);
+    for (const td of chips) expect(td.style.color).not.toBe("");
+  });
+
   it("says so when the selected row has no methods' values, rather than drawing another row's", () => {
     withMethods({ selected: 2 });
     const panel = el.querySelector(".sw-methods");

@@ -1,7 +1,8 @@
 """The default budget: sample until the picture is settled, not a fixed number of evaluations.
 
 `max_evals="auto"` refines a sampled estimate (the kernel or permutation estimator) batch by batch and stops
-at the first estimate that is *settled* for the predicted class (the largest output of the full input):
+at the first estimate that is *settled* for the predicted class (the largest output of the full input; for a
+contrast with `versus`, the most likely class other than `versus`, whose contrast may be negative):
 
 - every token among the top `TOP` by |value| whose |value| is more than `NEGLIGIBLE` of the largest (a
   token too faint to see in the heatmap needs no sign) is certain: its 95% interval excludes 0;
@@ -69,8 +70,9 @@ def check_max_evals(max_evals: Any) -> int | str:
 class Settling:
     """The stopping rule of one automatic budget (see the module docstring); ask it after each estimate."""
 
-    def __init__(self, n: int, *, time_limit: float | None = None) -> None:
+    def __init__(self, n: int, *, time_limit: float | None = None, versus: int | None = None) -> None:
         self.n = n
+        self.versus = versus  # a contrast's class, whose column is 0 and never the one judged
         self.floor = floor(n)
         self.cap = cap(n)
         self.clock = time.monotonic
@@ -87,7 +89,10 @@ class Settling:
     def settled(self, values: np.ndarray, errors: np.ndarray, full: np.ndarray, n_evals: int) -> bool:
         """Whether the estimate (values, errors: (n, C); full: the output of the full input) may be the last."""
         top = self._top
-        c = int(np.argmax(full))
+        if self.versus is None or len(full) < 2:
+            c = int(np.argmax(full))
+        else:  # the most likely class other than versus: its contrast may be negative, the versus column's is 0
+            c = int(np.argmax(np.where(np.arange(len(full)) == self.versus, -np.inf, full)))
         v, e = np.abs(values[:, c]), errors[:, c]
         order = np.argsort(-v, kind="stable")[: min(TOP, len(v))]
         self._top = frozenset(int(i) for i in order)

@@ -447,7 +447,7 @@ class Explainer:
         if max_evals == certainty.AUTO:
             used = estimators.choose_method(n, certainty.FIXED_EVALS) if method == "auto" else method
             if used in ("kernel", "permutation") and n > 1:
-                settle = certainty.Settling(n, time_limit=time_limit)
+                settle = certainty.Settling(n, time_limit=time_limit, versus=game.versus)
                 budget, streaming = settle.cap, True
             else:
                 budget = certainty.FIXED_EVALS

@@ -170,6 +170,7 @@ def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[s
         "model_name": meta["model_name"], "config_hash": meta["config_hash"],
         "versus": None if a.versus is None else a.labels[a.versus],
         "target": None if target is None else a.labels[target],
+        "settled": None if a.settled is None else bool(a.settled),
     }
 
 
@@ -199,6 +200,7 @@ def from_row(row: dict[str, Any], class_names: Sequence[str]) -> Attribution:
         n_evals=int(row["n_evals"]), truncated=bool(row["truncated"]), text_pair=row.get("text_pair"),
         segments=None if row.get("segments") is None else [int(g) for g in row["segments"]],
         versus=None if row.get("versus") is None else list(class_names).index(row["versus"]),
+        settled=row.get("settled"),
     )
 
 

@@ -66,6 +66,7 @@ def _schema():
         ("config_hash", pa.string()),
         ("versus", pa.string()),
         ("target", pa.string()),
+        ("settled", pa.bool_()),
     ])
 
 

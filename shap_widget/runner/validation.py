@@ -108,7 +108,8 @@ def _columns():
     from .store import _schema
 
     schema = _schema()
-    optional = {"text_pair", "segments", "errors", "predicted", "model_name", "config_hash", "versus", "target"}
+    optional = {"text_pair", "segments", "errors", "predicted", "model_name", "config_hash", "versus", "target",
+                "settled"}
     return [(field.name, field.type, field.name in optional) for field in schema]
 
 
@@ -221,6 +222,8 @@ def check_row(file: Path, position: int, row: dict[str, Any], labels: Sequence[s
         r.integer(name)
     if not isinstance(row.get("truncated"), bool):
         raise r.fail("truncated", f"must be true or false, got {_short(row.get('truncated'))}")
+    if row.get("settled") is not None and not isinstance(row["settled"], bool):
+        raise r.fail("settled", f"must be true, false or null, got {_short(row['settled'])}")
     _check_row_contrast(r, versus, labels)
     for name in methods:
         r.player_numbers(f"values_{name}", len(players))

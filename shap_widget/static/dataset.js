@@ -130,6 +130,16 @@ function setText(el, text) {
   const s = String(text);
   if (el.textContent !== s) el.textContent = s;
 }
+function onThemeChange(redraw) {
+  if (typeof MutationObserver !== "function" || !document.body) return () => {
+  };
+  const watch = new MutationObserver(() => {
+    redraw();
+    for (const ms of [250, 1e3]) setTimeout(redraw, ms);
+  });
+  watch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => watch.disconnect();
+}
 
 // src/format.js
 function plainNumber(value) {
@@ -287,6 +297,12 @@ function colorFor(value, max, { background = WHITE, gamma = 1 } = {}) {
   const rgb = mix(sign < 0 ? palette.negative : palette.positive, Math.round(t * 1e3) / 1e3, background);
   const lightText = contrast(rgb, WHITE) > contrast(rgb, [0, 0, 0]);
   return { background: css(rgb), rgb, intensity: t, sign, lightText, text: lightText ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)" };
+}
+function paint(el, value, max, background) {
+  const color = colorFor(value, max, { background });
+  el.style.backgroundColor = color.background === "transparent" ? "" : color.background;
+  el.style.color = color.background === "transparent" ? "" : color.text;
+  el.classList.toggle("sw-strong", color.lightText);
 }
 
 // src/text_safety.js
@@ -640,7 +656,7 @@ function rowScales(rows, masked, scale) {
 
 // src/dataset_methods.js
 function disagreementText(d) {
-  return d == null ? "" : `disagreement ${formatNumber(d)}`;
+  return d == null || !Number.isFinite(Number(d)) ? "" : `disagreement ${Number(d).toFixed(3)}`;
 }
 function createMethodRows() {
   const caption = h("div", { class: "sw-methods-caption", role: "status" });
@@ -649,6 +665,7 @@ function createMethodRows() {
   function draw(m) {
     const tokens = m.tokens;
     const scales = rowScales(m.rows, [], "row");
+    const page = backgroundOf(el);
     const head = h("tr", {}, [
       h("th", { text: "Method" }),
       ...tokens.map((t, i) => h("th", { class: "sw-methods-head", "data-index": i, text: String(t ?? "") })),
@@ -659,15 +676,14 @@ function createMethodRows() {
         h("th", { class: "sw-methods-name", text: methodName(row.method) }),
         ...tokens.map((t, i) => {
           const v = Number(row.values?.[i]) || 0;
-          const color = colorFor(v, scales[r]);
           const td = h("td", {
-            class: `sw-methods-token${color.lightText ? " sw-strong" : ""}`,
+            class: "sw-methods-token",
             "data-index": i,
             "data-value": plainNumber(v),
             title: `${t ?? ""}: ${formatPrecise(v)} (${methodName(row.method)})`,
             text: String(t ?? "")
           });
-          if (color.background !== "transparent") td.style.backgroundColor = color.background;
+          paint(td, v, scales[r], page);
           return td;
         }),
         h("td", {
@@ -691,7 +707,7 @@ function createMethodRows() {
       setText(caption, "This row has no other methods' values (it was not in the saved run).");
       return;
     }
-    const mean = m.disagreement == null ? "" : ` \xB7 mean disagreement with SHAP ${formatNumber(m.disagreement)}`;
+    const mean = m.disagreement == null ? "" : ` \xB7 mean disagreement with SHAP ${Number(m.disagreement).toFixed(3)}`;
     setText(caption, `Row ${m.index} by method, for ${m.label}${mean}`);
     draw(m);
   }
@@ -766,7 +782,9 @@ function createDatasetView(container, actions = {}) {
     methods.el
   ]);
   container.append(root);
+  let last = null;
   function update(raw) {
+    last = raw;
     const s = normalize(raw);
     setAttr(root, "data-state", s.state);
     setAttr(root, "data-selected", String(s.selected));
@@ -782,10 +800,12 @@ function createDatasetView(container, actions = {}) {
     setAttr(selection, "data-selected", String(s.selected));
     methods.update(s);
   }
+  const stopWatching = onThemeChange(() => last && update(last));
   return {
     root,
     update,
     destroy() {
+      stopWatching();
       root.remove();
     }
   };

@@ -95,6 +95,7 @@ var ARRAYS = ["tokens", "labels", "values", "errors", "base_values", "outputs", 
 function normalize(raw = {}) {
   const s = { ...DEFAULTS };
   for (const [key, value] of Object.entries(raw)) if (value != null) s[key] = value;
+  if (raw.settled === null) s.settled = null;
   for (const key of ARRAYS) if (!Array.isArray(s[key])) s[key] = [];
   for (const key of ["result_for", "faithfulness", "pairs", "comparison"]) {
     if (typeof s[key] !== "object" || Array.isArray(s[key])) s[key] = {};
@@ -187,6 +188,16 @@ function fitHeight(textarea) {
   const border = textarea.offsetHeight - textarea.clientHeight;
   if (textarea.scrollHeight > 0) textarea.style.height = `${textarea.scrollHeight + Math.max(0, border)}px`;
   else textarea.style.height = "";
+}
+function onThemeChange(redraw) {
+  if (typeof MutationObserver !== "function" || !document.body) return () => {
+  };
+  const watch = new MutationObserver(() => {
+    redraw();
+    for (const ms of [250, 1e3]) setTimeout(redraw, ms);
+  });
+  watch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  return () => watch.disconnect();
 }
 
 // src/format.js
@@ -585,6 +596,7 @@ function canRefineMore(s) {
 function budgetNote(s) {
   if (s.max_evals !== "auto" || !canRefineMore(s)) return "";
   const n = Number(s.n_evals).toLocaleString("en-US");
+  if (s.settled == null) return `${n} evaluations`;
   return s.settled ? `settled at ${n} evaluations` : `stopped at ${n} evaluations, not settled`;
 }
 function createInput({ onExplain }) {
@@ -1829,18 +1841,12 @@ function createView(container, actions = {}, { readOnly = false } = {}) {
     meta.update(s);
     compare.update(s);
   }
-  const redraw = () => {
-    if (!last) return;
-    update(last);
-    for (const ms of [250, 1e3]) setTimeout(() => last && update(last), ms);
-  };
-  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(redraw) : null;
-  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  const stopWatching = onThemeChange(() => last && update(last));
   return {
     root,
     update,
     destroy() {
-      themeWatch?.disconnect();
+      stopWatching();
       root.remove();
     }
   };

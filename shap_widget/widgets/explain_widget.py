@@ -160,7 +160,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     method_used = traitlets.Unicode("").tag(sync=True)
     n_evals = traitlets.Int(0).tag(sync=True)
     # With max_evals="auto": whether the shown final estimate settled (False: stopped at its cap or time limit).
-    settled = traitlets.Bool(False).tag(sync=True)
+    # None where it is not known (a row of a saved run written before runs recorded it).
+    settled = traitlets.Bool(False, allow_none=True).tag(sync=True)
     result_for = traitlets.Dict(default_value={}).tag(sync=True)
     state = traitlets.Unicode("ready").tag(sync=True)
     progress = traitlets.Float(0.0).tag(sync=True)
@@ -747,7 +748,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
                 self.probabilities_full = result.probabilities_full.tolist()
                 self.method_used = result.method
                 self.n_evals = int(result.n_evals)
-                self.settled = bool(result.settled)
+                self.settled = None if result.settled is None and result.max_evals == certainty.AUTO \
+                    else bool(result.settled)
                 self.truncated = result.truncated
                 self.result_for = request
                 if self._auto_target and self.labels:
