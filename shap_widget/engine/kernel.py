@@ -110,9 +110,9 @@ class _Classes:
         # kernel weight of one coalition of size k, up to a constant: 1 / (C(n, k) k (n - k))
         self.log_mu = -log_c - np.log(self.k * (n - self.k))
 
-    def of(self, size: int) -> int:
-        """The class index of a coalition of this size (0 < size < n)."""
-        return min(size, self.n - size) - 1
+    def of(self, size: int | np.ndarray) -> int | np.ndarray:
+        """The class index of a coalition of this size (0 < size < n), or of each size in an array."""
+        return np.minimum(size, self.n - size) - 1
 
 
 class _OrderSample:
@@ -185,9 +185,12 @@ class _PairPicker:
             self._rngs[c] = np.random.default_rng([self.seed, 2, c])
         return self._rngs[c]
 
-    def _canonical(self, side: np.ndarray) -> np.ndarray:
-        k = int(side.sum())
-        return ~side if 2 * k > self.n or (2 * k == self.n and not side[0]) else side
+    def _canonical(self, sides: np.ndarray) -> np.ndarray:
+        """The side that stands for each pair (rows of `sides`): the smaller one, or for halves the one with
+        player 0."""
+        size = sides.sum(axis=1)
+        flip = (2 * size > self.n) | ((2 * size == self.n) & ~sides[:, 0])
+        return np.where(flip[:, None], ~sides, sides)
 
     def _new(self, side: np.ndarray) -> bool:
         key = np.packbits(side).tobytes()
@@ -209,7 +212,7 @@ class _PairPicker:
         for c, k in wanted.items():
             pool = self.reuse.get(c)
             while pool and len(picked[c]) < k:
-                side = self._canonical(pool.pop())
+                side = self._canonical(pool.pop()[None])[0]
                 if self._new(side):
                     picked[c].append(side)
         while True:
@@ -217,12 +220,9 @@ class _PairPicker:
             if not short:
                 break
             hands = self._balanced(short) if self.together is not None else [self._dealt(c) for c in short]
-            size = np.array(short) + 1
             sides = np.zeros((len(short), self.n), dtype=bool)
-            sides[np.repeat(np.arange(len(short)), size), np.concatenate(hands)] = True
-            # the side `_canonical` keeps: the smaller one, or for halves the one with player 0
-            flip = (2 * size > self.n) | ((2 * size == self.n) & ~sides[:, 0])
-            sides[flip] = ~sides[flip]
+            sides[np.repeat(np.arange(len(short)), np.array(short) + 1), np.concatenate(hands)] = True
+            sides = self._canonical(sides)
             for c, side, key in zip(short, sides, np.packbits(sides, axis=1)):
                 key = key.tobytes()
                 if key not in self.seen:
@@ -547,7 +547,7 @@ def kernel_plan(
     if previous is not None:
         rows, log_pi, fewer = _previous_rows(previous, free, classes)
         sizes = rows.sum(axis=1)
-        of_class = np.minimum(sizes, n - sizes) - 1  # `classes.of` each row
+        of_class = classes.of(sizes)
         for c in np.unique(of_class):
             reuse[int(c)] = list(rows[of_class == c])
         if fewer and len(rows) > n and streaming:
