@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from .game import most_likely
+
 AUTO = "auto"
 TOP = 10
 Z95 = 1.96
@@ -89,10 +91,7 @@ class Settling:
     def settled(self, values: np.ndarray, errors: np.ndarray, full: np.ndarray, n_evals: int) -> bool:
         """Whether the estimate (values, errors: (n, C); full: the output of the full input) may be the last."""
         top = self._top
-        if self.versus is None or len(full) < 2:
-            c = int(np.argmax(full))
-        else:  # the most likely class other than versus: its contrast may be negative, the versus column's is 0
-            c = int(np.argmax(np.where(np.arange(len(full)) == self.versus, -np.inf, full)))
+        c = most_likely(full, self.versus)  # under versus its contrast may be negative; versus's column is 0
         v, e = np.abs(values[:, c]), errors[:, c]
         order = np.argsort(-v, kind="stable")[: min(TOP, len(v))]
         self._top = frozenset(int(i) for i in order)

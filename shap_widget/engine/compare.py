@@ -48,7 +48,7 @@ from . import estimators
 from .evaluator import eval_mode, stand_in_pad_id
 from .explain import Attribution, Explainer, get_explainer, resolve_target
 from .faithfulness import LEVELS, Faithfulness, measure, ranking, top_k
-from .game import TextGame
+from .game import TextGame, most_likely
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -524,10 +524,8 @@ def compare_with(
     ends = game.value(np.vstack([np.zeros(game.n_free, dtype=bool), np.ones(game.n_free, dtype=bool)]))
     c = predicted_class(game) if target is None else resolve_target(target, explainer.labels)
     if game.versus is not None and c == game.versus:
-        if target is not None:
-            raise ValueError(f"target and versus are both {explainer.labels[c]!r}: a class against itself is 0 for "
-                             "every token. Choose two different classes.")
-        c = int(np.argsort(-game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0])[1])
+        raise ValueError(f"target and versus are both {explainer.labels[c]!r}: a class against itself is 0 for "
+                         "every token. Choose two different classes.")
     base, full = float(ends[0, c]), float(ends[1, c])
     shap_options = {"text_pair": text_pair, "players": players, "masked": game.masked, "output": game.output,
                     "max_evals": max_evals, "method": shap_method, "seed": seed,
@@ -554,8 +552,9 @@ def compare_with(
 
 
 def predicted_class(game: TextGame) -> int:
-    """The class the model predicts for the explained input (its free players all present)."""
-    return int(np.argmax(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0]))
+    """The class the model predicts for the explained input (its free players all present); for a contrast,
+    the most likely class other than `versus`."""
+    return most_likely(game.probabilities(game.keep_matrix(np.ones((1, game.n_free), dtype=bool)))[0], game.versus)
 
 
 def run_methods(

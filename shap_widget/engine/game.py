@@ -430,6 +430,15 @@ def check_versus(versus: int | None, kind: str, n_outputs: int) -> int | None:
     return int(versus)
 
 
+def most_likely(scores: Sequence[float], other_than: int | None = None) -> int:
+    """The class with the largest score (probability, or any output that grows with it), leaving out class
+    `other_than` where one is given: a contrast's versus class, whose contrast with itself is 0."""
+    scores = np.array(scores, dtype=np.float64)
+    if other_than is not None and len(scores) > 1:
+        scores[other_than] = -np.inf
+    return int(np.argmax(scores))
+
+
 def transform(raw: np.ndarray, kind: str, output: str, versus: int | None = None) -> np.ndarray:
     """Map raw model outputs (B, C) into the explained output space, in float64.
 

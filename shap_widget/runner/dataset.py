@@ -22,7 +22,7 @@ from ..engine.columns import class_columns
 from ..engine.certainty import AUTO, check_max_evals
 from ..engine.estimators import METHODS
 from ..engine.explain import Attribution, Explainer, get_explainer, resolve_target
-from ..engine.game import OUTPUTS, PLAYER_KINDS
+from ..engine.game import OUTPUTS, PLAYER_KINDS, most_likely
 from ..engine.inputs import Item, split_item
 from ..engine.memory import release_freed_memory
 from . import methods as other_methods
@@ -142,11 +142,7 @@ def contrasted_class(probabilities: Sequence[float], versus: int | None, target:
     """
     if versus is None:
         return None
-    if target is not None:
-        return int(target)
-    probs = np.array(probabilities, dtype=np.float64)
-    probs[versus] = -np.inf
-    return int(np.argmax(probs))
+    return int(target) if target is not None else most_likely(probabilities, versus)
 
 
 def to_row(index: int, attribution: Attribution, label: int | None, meta: dict[str, Any]) -> dict[str, Any]:
@@ -353,8 +349,8 @@ class DatasetResults:
         records = []
         for i in self.indices:
             values = self.method_values(i)
-            per = {name: other_methods.disagreement(values["shap"], values[name]) for name in self.methods}
-            records.append({**per, "disagreement": other_methods.mean_disagreement(per)})
+            per, mean = other_methods.disagreements(values["shap"], {name: values[name] for name in self.methods})
+            records.append({**per, "disagreement": mean})
         frame = pd.DataFrame.from_records(records, index=pd.Index(self.indices, name="row"),
                                           columns=[*self.methods, "disagreement"]).astype(float)
         return frame.sort_values("disagreement", ascending=False, na_position="last", kind="stable")

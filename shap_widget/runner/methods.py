@@ -62,18 +62,22 @@ def row_values(explainer: Explainer, attribution: Attribution, names: Sequence[s
                seed: int) -> dict[str, np.ndarray]:
     """Each method's values (n_players,) for the row's predicted class, as `compare` gives them for its text."""
     a = attribution
-    target = int(np.argmax(a.probabilities_full))
     game = explainer.game(a.text, text_pair=a.text_pair, players=a.players, output=a.output)
-    outcomes, errors = run_methods(game, target, names, **_options(max_evals, seed))
+    outcomes, errors = run_methods(game, explained_class(a), names, **_options(max_evals, seed))
     if errors:
         name, why = next(iter(errors.items()))
         raise MethodError(f"{name} failed on {a.text[:60]!r}: {why}")
     return {name: np.asarray(outcomes[name].values, dtype=np.float64) for name in names}
 
 
+def explained_class(attribution: Attribution) -> int:
+    """The class a row's methods explain: the predicted one."""
+    return int(np.argmax(attribution.probabilities_full))
+
+
 def explained_values(attribution: Attribution) -> np.ndarray:
     """SHAP's values for the row's explained (predicted) class."""
-    return np.asarray(attribution.values, dtype=np.float64)[:, int(np.argmax(attribution.probabilities_full))]
+    return np.asarray(attribution.values, dtype=np.float64)[:, explained_class(attribution)]
 
 
 def disagreement(shap_values: np.ndarray, values: np.ndarray) -> float | None:
@@ -87,19 +91,21 @@ def disagreement(shap_values: np.ndarray, values: np.ndarray) -> float | None:
     return min(2.0, max(0.0, 1.0 - tau)) if math.isfinite(tau) else None
 
 
-def mean_disagreement(per_method: dict[str, float | None]) -> float | None:
-    """The mean over the methods where it is defined (None when it is for none)."""
-    known = [d for d in per_method.values() if d is not None]
-    return float(np.mean(known)) if known else None
+def disagreements(shap_values: np.ndarray, values: dict[str, np.ndarray]) -> tuple[dict[str, float | None],
+                                                                                  float | None]:
+    """Each method's disagreement with SHAP (see `disagreement`), and their mean over the methods where it is
+    defined (None when it is for none)."""
+    per = {name: disagreement(shap_values, v) for name, v in values.items()}
+    known = [d for d in per.values() if d is not None]
+    return per, float(np.mean(known)) if known else None
 
 
 def columns(attribution: Attribution, values: dict[str, np.ndarray]) -> dict[str, Any]:
     """A row's Parquet columns: `values_<method>`, `disagreement_<method>` and their mean `disagreement`."""
-    shap = explained_values(attribution)
-    per = {name: disagreement(shap, v) for name, v in values.items()}
+    per, mean = disagreements(explained_values(attribution), values)
     out: dict[str, Any] = {f"values_{name}": [float(x) for x in v] for name, v in values.items()}
     out.update({f"disagreement_{name}": d for name, d in per.items()})
-    out["disagreement"] = mean_disagreement(per)
+    out["disagreement"] = mean
     return out
 
 

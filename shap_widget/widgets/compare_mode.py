@@ -63,8 +63,7 @@ class CompareMode(traitlets.HasTraits):
             result, request = self._result, self._result_request
             if self.mode != "compare" or self.state != "ready" or result is None or request is None:
                 return  # a running explanation compares when it finds the mode on
-            tag = self._compare_tag(request)
-            if all(self.comparison.get(k) == v for k, v in tag.items()):
+            if self._compared_for(request):
                 return
 
             # Submitted last (a change of class also asks for faithfulness, and the newest job wins), so this
@@ -82,6 +81,10 @@ class CompareMode(traitlets.HasTraits):
 
     def _compare_tag(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"result_for": request, "target": self.target, "methods": list(self.compare_methods)}
+
+    def _compared_for(self, request: dict[str, Any]) -> bool:
+        """Whether the published comparison answers `request` for the selected class and methods."""
+        return all(self.comparison.get(k) == v for k, v in self._compare_tag(request).items())
 
     def _compare_now(self, request: dict[str, Any], attribution: Attribution, generation: int | None) -> Comparison:
         check = (lambda name: self._runner.check(generation)) if generation is not None else None

@@ -31,8 +31,7 @@ from ..engine.inputs import split_item
 from ..engine.game import probabilities as class_probabilities
 from ..runner.dataset import PROBABILITY_COLUMNS, DatasetResults, contrasted_class
 from ..runner.dataset import resolve_label as _resolve_label
-from ..runner.methods import disagreement as _disagreement
-from ..runner.methods import mean_disagreement
+from ..runner.methods import disagreements, explained_class
 from .jobs import JobRunner, Superseded
 from .explain_widget import ExplainWidget
 
@@ -708,7 +707,7 @@ class DatasetWidget(ipywidgets.VBox):
             if self._pairs is not None:
                 row["text_pair"] = self._pairs[i]
             if self._methods:
-                row["disagreement"] = self._row_disagreement(i)
+                row["disagreement"] = self._disagreements(i)[1]
             if probs is not None:
                 predicted = int(np.argmax(probs[i]))
                 if self._versus is not None:
@@ -724,11 +723,12 @@ class DatasetWidget(ipywidgets.VBox):
             rows.append(row)
         return rows
 
-    def _row_disagreement(self, i: int) -> float | None:
+    def _disagreements(self, i: int) -> tuple[dict[str, float | None], float | None]:
+        """Row i's disagreement with SHAP per method and their mean (nothing for a row without methods)."""
         values = self._method_values.get(i)
         if values is None:
-            return None
-        return mean_disagreement({m: _disagreement(values["shap"], values[m]) for m in self._methods})
+            return {}, None
+        return disagreements(values["shap"], {m: values[m] for m in self._methods})
 
     def method_rows(self, index: int) -> dict[str, Any]:
         """Row `index`'s values by method for its predicted class, as the view draws them side by side: tokens,
@@ -737,13 +737,12 @@ class DatasetWidget(ipywidgets.VBox):
         attribution = self._attributions[index] if 0 <= index < len(self._attributions) else None
         if values is None or attribution is None:
             return {}
-        shap = values["shap"]
+        per, mean = self._disagreements(index)
         return {
             "index": index, "tokens": list(attribution.tokens),
-            "label": self.class_names[int(np.argmax(attribution.probabilities_full))],
-            "disagreement": self._row_disagreement(index),
-            "rows": [{"method": m, "values": [float(v) for v in vs],
-                      "disagreement": None if m == "shap" else _disagreement(shap, vs)} for m, vs in values.items()],
+            "label": self.class_names[explained_class(attribution)], "disagreement": mean,
+            "rows": [{"method": m, "values": [float(v) for v in vs], "disagreement": per.get(m)}
+                     for m, vs in values.items()],
         }
 
     def _refresh_visible(self) -> None:

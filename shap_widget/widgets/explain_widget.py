@@ -22,7 +22,7 @@ from ..engine.explain import _check_tolerance as check_tolerance
 from ..engine.faithfulness import LEVELS, Faithfulness
 from ..engine.shap_compat import is_string_function
 from ..engine.faithfulness import faithfulness as measure_faithfulness
-from ..engine.game import OUTPUTS, PLAYER_KINDS
+from ..engine.game import OUTPUTS, PLAYER_KINDS, most_likely
 from ..engine.interactions import INDICES, Interactions, sampled_minimum
 from ..engine.interactions import interactions as compute_interactions
 from ..engine.zero_shot import ZeroShotExplainer
@@ -641,14 +641,16 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
     def _catch_up(self, generation: int, request: dict[str, Any], result: Attribution) -> None:
         """Compute what the mode shows for `request` when a newer job superseded the one that would have."""
         with self._lock:
-            pairs_missing = self.mode == "interactions" and (
-                self.pairs.get("result_for") != request or self.pairs.get("index") != self.interaction_index)
-            tag = self._compare_tag(request)
-            comparison_missing = self.mode == "compare" and any(self.comparison.get(k) != v for k, v in tag.items())
+            pairs_missing = self.mode == "interactions" and not self._paired_for(request)
+            comparison_missing = self.mode == "compare" and not self._compared_for(request)
         if pairs_missing:
             self._interact(generation, request, result)
         if comparison_missing:
             self._compare(generation, request, result)
+
+    def _paired_for(self, request: dict[str, Any]) -> bool:
+        """Whether the published pair matrix answers `request` for the selected interaction index."""
+        return self.pairs.get("result_for") == request and self.pairs.get("index") == self.interaction_index
 
     def _stopping(self, generation: int) -> bool:
         return self._stop_generation == generation
@@ -753,10 +755,8 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
                 self.truncated = result.truncated
                 self.result_for = request
                 if self._auto_target and self.labels:
-                    probs = np.array(result.probabilities_full, dtype=np.float64)
-                    if 0 <= self.versus < len(probs) and len(probs) > 1:
-                        probs[self.versus] = -np.inf  # the most likely class other than the one it is set against
-                    self.target = int(np.argmax(probs))
+                    versus = self.versus if 0 <= self.versus < len(result.probabilities_full) else None
+                    self.target = most_likely(result.probabilities_full, versus)
                     self._auto_target = True
                 if result.final:
                     self.progress = 1.0
@@ -771,7 +771,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
             result, request = self._result, self._result_request
             if self.mode != "interactions" or self.state != "ready" or result is None or request is None:
                 return  # a running explanation computes them when it finds the mode on
-            if self.pairs.get("result_for") == request and self.pairs.get("index") == self.interaction_index:
+            if self._paired_for(request):
                 return
             faithful = self.faithfulness.get("result_for") == request
 
