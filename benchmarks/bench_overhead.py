@@ -4,9 +4,14 @@ On a GPU the forward passes shrink about a hundredfold and what is left is this.
 with hooks on the model and subtracted from the wall time; what remains is masks, cache keys, the regression
 fits and the bookkeeping around them. Measured in one run, medians of --repeats:
 
-  explanation  a new text of about 30 and 128 tokens at a fixed 500 evaluations (fresh cache each run)
-  click        the same text with one more token masked, after its explanation (what a click costs)
-  packed       per text, 16 texts of about 30 tokens explained together (`Explainer.attribute_many`)
+  explanation  a new text of about 30 and 128 tokens at a fixed 500 evaluations (fresh cache each run),
+               once as the first text of its length and once after a text of the same length: the sampled
+               coalitions depend only on the number of players and the seed, so they are chosen once per
+               length and re-used (`kernel._Tries`)
+  click        the same text with one more token masked, after its explanation (what a click costs), its
+               fresh coalitions chosen anew (a click makes a length the session has usually not seen)
+  packed       per text, 16 texts of about 25 tokens explained together (`Explainer.attribute_many`), the
+               coalitions of their lengths chosen anew
 
 each quiet and with two busy processes beside it (a browser and a build on the same cores); the ratio
 busy / quiet is the figure to watch (goal <= 2x). Goals, engine time: <= 15 ms at 30 tokens and <= 40 ms at
@@ -16,6 +21,10 @@ The engine's time does not depend on what a forward pass costs, so by default th
 encoder cut to one layer (`--layers 6` for the whole model): the same tokenizer, rows and outputs of the same
 shape, and a run of about a minute instead of ten.
 
+The package is imported before torch, as in a notebook that starts with it, so torch's threads wait passively
+between passes (see `shap_widget/__init__.py`); `OMP_WAIT_POLICY=ACTIVE python benchmarks/bench_overhead.py`
+measures them spinning, as when torch was loaded first.
+
     python benchmarks/bench_overhead.py [--repeats 3] [--layers 1] [--no-busy]
 """
 
@@ -23,15 +32,18 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import platform
 import statistics
 import time
 from contextlib import contextmanager
 
+import shap_widget  # noqa: F401  (before torch: see the docstring)
 import torch
 
 from bench_engine import PARAGRAPH, text_of
 from shap_widget.demo import load_sentiment_model
+from shap_widget.engine import kernel
 from shap_widget.engine.explain import Explainer
 
 
@@ -83,22 +95,29 @@ def measure(model, tok, clock: ForwardClock, repeats: int) -> dict[str, float]:
     out = {}
     for n in (30, 128):
         text = text_of(tok, n)
-        explanation, click = [], []
+        first, explanation, click = [], [], []
         for _ in range(repeats):
             ex = Explainer(model, tok)
             ex.attribute(text, max_evals=500, method="kernel")  # not timed: loads the head and the cache
+            kernel._tries.clear()
+            ex = Explainer(model, tok)
+            first.append(engine_time(clock, lambda: ex.attribute(text, max_evals=500, method="kernel")))
             ex = Explainer(model, tok)
             explanation.append(engine_time(clock, lambda: ex.attribute(text, max_evals=500, method="kernel")))
+            kernel._tries.clear()
             click.append(engine_time(clock, lambda: ex.attribute(text, max_evals=500, method="kernel",
                                                                  masked=[len(click) % 5 + 1])))
+        out[f"explanation, {n} tokens, first of its length"] = statistics.median(first)
         out[f"explanation, {n} tokens"] = statistics.median(explanation)
         out[f"click, {n} tokens"] = statistics.median(click)
-        print(f"  {n} tokens: explanation {out[f'explanation, {n} tokens'] * 1e3:.1f} ms, "
-              f"click {out[f'click, {n} tokens'] * 1e3:.1f} ms", flush=True)
+        print(f"  {n} tokens: explanation {statistics.median(first) * 1e3:.1f} ms first of its length, "
+              f"{out[f'explanation, {n} tokens'] * 1e3:.1f} ms after, click {out[f'click, {n} tokens'] * 1e3:.1f} ms",
+              flush=True)
     words = PARAGRAPH.split()
     texts = [" ".join(words[i * 4: i * 4 + 20]) for i in range(16)]
     packed = []
     for _ in range(repeats):
+        kernel._tries.clear()
         ex = Explainer(model, tok)
         packed.append(engine_time(clock, lambda: ex.attribute_many(texts, max_evals=500, method="kernel"))
                       / len(texts))
@@ -118,16 +137,16 @@ def main() -> None:
     clock = ForwardClock(model)
     print(f"# {platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch threads, demo model with {len(encoder.layer)} encoder layers, medians of "
-          f"{args.repeats}; engine time = wall - forward passes")
+          f"{args.repeats}; OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; engine time = wall - forward passes")
     quiet = measure(model, tok, clock, args.repeats)
     loaded = None
     if not args.no_busy:
         with busy(2):
             loaded = measure(model, tok, clock, args.repeats)
-    print(f"{'case':34s} {'quiet ms':>10s} {'busy ms':>10s} {'busy/quiet':>11s}")
+    print(f"{'case':48s} {'quiet ms':>10s} {'busy ms':>10s} {'busy/quiet':>11s}")
     for key, q in quiet.items():
         b = loaded[key] if loaded else float("nan")
-        print(f"{key:34s} {q * 1e3:10.1f} {b * 1e3:10.1f} {b / q:11.2f}")
+        print(f"{key:48s} {q * 1e3:10.1f} {b * 1e3:10.1f} {b / q:11.2f}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,14 @@
 """Interactive SHAP explanations of Hugging Face transformer text classifiers."""
 
+import os as _os
+import sys as _sys
+
+# Torch's OpenMP threads read their wait policy once, when torch loads. Left spinning between forward passes,
+# they take the cores the estimator's own work needs, which on a loaded machine made a click's engine time
+# 2.3 times its quiet time (1.8 times when passive; benchmarks/bench_overhead.py). A policy set by the user stays.
+if "torch" not in _sys.modules:
+    _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from .engine import (
     MAX_EXACT_PLAYERS,
     Attribution,

@@ -207,6 +207,59 @@ def test_profile_terms_have_no_shapley_value_and_vanish_at_both_ends(profiles):
         np.testing.assert_allclose(column(np.array([[False] * n, [True] * n])), 0, atol=1e-12)
 
 
+def test_weighted_size_profiles_are_the_weighted_sums_of_the_columns():
+    """The profile shared by all players is the players' columns summed with a fit's values; it is computed
+    without forming the columns, and must be the same sum."""
+    rng = np.random.default_rng(5)
+    z = rng.random((40, 9)) < 0.5
+    weights = rng.normal(size=(9, 3))
+    for shape in [kernel._mid, *kernel._even_hats(2)]:
+        np.testing.assert_allclose(kernel.size_profiles(z, shape, weights),
+                                   kernel.size_profiles(z, shape) @ weights, rtol=1e-12, atol=1e-12)
+
+
+def test_rows_are_summed_per_unit_alike_in_every_layout():
+    """Paired rows (a pair's two sides half a sample apart), one row per unit, and any other layout give the
+    sums a sparse sum gives."""
+    from scipy import sparse
+
+    from shap_widget.engine.linalg import NumpyLinalg
+
+    x = np.random.default_rng(1).normal(size=(12, 4))
+    for unit, units in [(np.tile(np.arange(6), 2), 6), (np.arange(12), 12), (np.array([0, 2, 1] * 4), 3)]:
+        rows_of = sparse.csr_matrix((np.ones(12), (unit, np.arange(12))), shape=(units, 12))
+        np.testing.assert_allclose(NumpyLinalg(unit, units).unit_sums(x), rows_of @ x, atol=1e-12)
+
+
+def test_texts_of_one_length_share_one_sequence_of_coalitions(monkeypatch):
+    """A later text with as many players and the same seed takes the same coalitions without choosing them
+    again, and its estimate equals one from a sequence chosen afresh."""
+    game = softmax_game(12, seed=2)
+    monkeypatch.setattr(kernel, "_tries", type(kernel._tries)())
+    first = estimators.run(kernel_plan(12, 300, seed=7), game)
+
+    def choose_none(self, more):
+        assert all(k <= 0 for k in more.values()), "chose coalitions again"
+
+    monkeypatch.setattr(kernel._Tries, "extend", choose_none)
+    again = estimators.run(kernel_plan(12, 300, seed=7), game)
+    np.testing.assert_array_equal(again.values, first.values)
+    monkeypatch.undo()
+    monkeypatch.setattr(kernel, "_tries", type(kernel._tries)())
+    afresh = estimators.run(kernel_plan(12, 300, seed=7), game)
+    np.testing.assert_array_equal(afresh.values, first.values)
+
+
+def test_kept_sequences_of_coalitions_stay_within_their_memory_bound(monkeypatch):
+    """Sequences for many lengths are dropped least recently used first once they pass TRIES_BYTES."""
+    monkeypatch.setattr(kernel, "_tries", type(kernel._tries)())
+    monkeypatch.setattr(kernel, "TRIES_BYTES", 1_000_000)
+    for n in range(20, 60, 4):
+        estimators.run(kernel_plan(n, 4 * n, seed=0), softmax_game(n, seed=0))
+    assert sum(t.nbytes for t in kernel._tries.values()) <= 1_000_000
+    assert (56, 0) in kernel._tries and (20, 0) not in kernel._tries
+
+
 def test_the_fitted_terms_leave_the_estimate_unbiased(game10):
     """The profile shared by all players is built from a first fit of the same sample; over 150 seeds the
     mean estimate still matches the exact values."""

@@ -84,3 +84,21 @@ def test_sdist_rebuilds_the_committed_bundle(dists, tmp_path):
     subprocess.run(["npm", "run", "build"], cwd=root / "js", check=True, capture_output=True)
     for bundle in BUNDLES:
         assert (static / bundle).read_bytes() == (REPO / "shap_widget" / "static" / bundle).read_bytes(), bundle
+
+
+@pytest.mark.parametrize("given, torch_first, expected", [
+    (None, False, "PASSIVE"),  # torch's threads sleep between passes instead of spinning
+    ("ACTIVE", False, "ACTIVE"),  # the user's choice stays
+    (None, True, None),  # torch loaded first has read its policy already: left as it is
+])
+def test_importing_the_package_lets_torch_s_threads_wait_passively(given, torch_first, expected):
+    """Spinning OpenMP threads slow the engine on a busy machine; the package asks for passive waits when it
+    loads before torch and leaves a policy the user set alone."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, shap_widget; print(os.environ.get('OMP_WAIT_POLICY'))"
+    code = ("import torch; " if torch_first else "") + code
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == str(expected)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .game import Encoding, MaskRule
-from .packing import PackedRow, pack, plan_batches
+from .packing import PackedRows, pack, plan_batches
 from .scheduling import ModelGate, check_cancelled, pass_tokens
 
 # Tokens per forward pass when batch_size="auto". On CPU throughput is flat beyond a few thousand tokens, and
@@ -111,14 +111,15 @@ def stand_in_pad_id(model: torch.nn.Module) -> Iterator[None]:
 
 @contextlib.contextmanager
 def eval_mode(model: torch.nn.Module) -> Iterator[None]:
-    """Run in eval mode (no dropout), restoring the caller's train/eval state afterwards."""
-    was_training = model.training
-    model.eval()
+    """Run in eval mode (no dropout), restoring each module's train/eval state afterwards."""
+    training = [m for m in model.modules() if m.training]
+    if training:
+        model.eval()
     try:
         yield
     finally:
-        if was_training:
-            model.train()
+        for m in training:
+            m.training = True
 
 
 # Bookkeeping Python adds to every cached row besides its key's and value's data: the bytes object's and the
@@ -292,10 +293,11 @@ class Evaluator:
         inputs = list(dict.fromkeys(cache_key for cache_key, *_ in items))
         number = {cache_key: i for i, cache_key in enumerate(inputs)}
         found: list[dict[bytes, np.ndarray | None]] = [{} for _ in inputs]
-        with self.gate.hold():
-            rows: list[PackedRow] = []
+        with self.gate.hold(), eval_mode(self.model):
+            source: list[int] = []
+            which: list[int] = []
             targets: list[tuple[int, bytes]] = []
-            for cache_key, encoding, keep, rule, keys in items:
+            for q, (cache_key, encoding, keep, rule, keys) in enumerate(items):
                 table = self._table(cache_key)
                 at = number[cache_key]
                 mine = found[at]
@@ -305,8 +307,11 @@ class Evaluator:
                     row = table.get(k)
                     mine[k] = row
                     if row is None:
-                        rows.append(PackedRow(encoding, keep[i], rule))
+                        source.append(q)
+                        which.append(i)
                         targets.append((at, k))
+            rows = PackedRows([it[1] for it in items], [it[3] for it in items], [it[2] for it in items],
+                              np.array(source, dtype=np.int64), np.array(which, dtype=np.int64))
             total, done = len(rows), 0
             pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in)) if rows else []
             while pending:
@@ -314,11 +319,11 @@ class Evaluator:
                 index = pending.pop(0)
                 out = self._batch(rows, index, stand_in)
                 if out is None:  # out of memory: plan what is left again with smaller passes
-                    left = index + [j for b in pending for j in b]
+                    left = np.concatenate([index, *pending])
                     pending = plan_batches(rows, self._rows_per_batch, pad_id=self._pad_id(stand_in), subset=left)
                     continue
                 by_input: dict[int, tuple[list[bytes], list[int]]] = {}
-                for r, j in enumerate(index):
+                for r, j in enumerate(index.tolist()):
                     at, k = targets[j]
                     found[at][k] = out[r]
                     keys_rows = by_input.setdefault(at, ([], []))
@@ -331,13 +336,14 @@ class Evaluator:
                     on_progress(done, total)
                 if pending and self.gate.checkpoint():
                     # interactive work ran meanwhile and may have filled some of the rest
-                    for j in [j for b in pending for j in b]:
+                    for j in [j for b in pending for j in b.tolist()]:
                         at, k = targets[j]
                         row = self._cache.get(inputs[at], {}).get(k)
                         if row is not None:
                             found[at][k] = row
-                    pending = [b for b in ([j for j in b if found[targets[j][0]][targets[j][1]] is None]
-                                           for b in pending) if b]
+                    missing = [np.array([j for j in b.tolist() if found[targets[j][0]][targets[j][1]] is None],
+                                        dtype=np.int64) for b in pending]
+                    pending = [b for b in missing if len(b)]
             if not total and on_progress is not None:
                 on_progress(0, 0)
         return [np.stack([found[number[cache_key]][k] for k in keys]) if keys else np.zeros((0, 0))
@@ -365,17 +371,17 @@ class Evaluator:
                 )
         return True
 
-    def _batch(self, rows: list[PackedRow], index: list[int], stand_in: bool) -> np.ndarray | None:
+    def _batch(self, rows: PackedRows, index: np.ndarray, stand_in: bool) -> np.ndarray | None:
         """Outputs for the rows `index` in one forward pass; None after out-of-memory (passes are smaller now)."""
         device = self.device
         stand_in = stand_in or self._refused_batches
-        width = max(len(rows[j].encoding.input_ids) for j in index)
+        width = int(rows.lengths[index].max())
         autocast = (
             torch.autocast(device_type=device.type, dtype=_AUTOCAST[self.autocast])
             if self.autocast
             else contextlib.nullcontext()
         )
-        with eval_mode(self.model), torch.inference_mode(), autocast:
+        with torch.inference_mode(), autocast:
             while True:
                 n = len(index)
                 batch = pack(rows, index, self._pad_id(stand_in) or 0, device)

@@ -44,6 +44,8 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -154,84 +156,52 @@ class _OrderSample:
         return np.where(exhausted, 0.0, log_pi)
 
 
-class _PairPicker:
-    """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use).
+class _Tries:
+    """Each class's sequence of fresh sides for n players and a seed, grown on demand and shared by every
+    estimate with that n and seed.
 
     Fresh sides of a class are balanced: each player joins as few sides as possible so far, and among those,
     each pair of players as few; the rest is random, and the rule treats all players alike, so each side is
     still a uniformly random coalition of its size. Beyond `PAIR_BALANCE_PLAYERS` players only the first
     rule applies (dealt from shuffled decks, without the n x n co-occurrence counts). Each class draws from
-    its own random stream, so the i-th pair of a class does not depend on how the sample was split into
-    batches: a streamed estimate ends where a one-batch estimate is.
+    its own random stream and keeps its own counts, so its i-th side depends on n, the seed, the class and i
+    alone: texts of the same length re-use one sequence instead of choosing it again, and a streamed estimate
+    ends where a one-batch estimate is. A side drawn before within the class still counts (the next one
+    differs); whoever reads the sequence skips the sides it already has.
     """
 
-    def __init__(self, n: int, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
+    def __init__(self, n: int, seed: int) -> None:
         self.n = n
-        self.seed = seed
-        self._rngs: dict[int, np.random.Generator] = {}
-        self.seen: set[bytes] = set()
-        self.reuse = {c: list(v) for c, v in reuse.items()}
-        for c, pool in self.reuse.items():
-            self.rng(c).shuffle(pool)
+        self.lock = threading.Lock()
+        self._rngs = [np.random.default_rng([seed, 2, c]) for c in range(n // 2)]
+        self.sides: list[list[np.ndarray]] = [[] for _ in range(n // 2)]
+        self.keys: list[list[bytes]] = [[] for _ in range(n // 2)]
         balanced = n <= PAIR_BALANCE_PLAYERS
         self.counts = np.zeros((n // 2, n), dtype=np.int64) if balanced else None  # per class: sides each player joined
-        # per class: sides each pair of players joined, as floats (added to the scores as they are)
-        self.together = np.zeros((n // 2, n, n)) if balanced else None
+        # per class: sides each pair of players joined (exact integers, added to the float scores as they are)
+        self.together = np.zeros((n // 2, n, n), dtype=np.int32) if balanced else None
         self.decks: dict[int, np.ndarray] = {}  # per class, beyond PAIR_BALANCE_PLAYERS: players still to deal
 
-    def rng(self, c: int) -> np.random.Generator:
-        """Class c's own random stream."""
-        if c not in self._rngs:
-            self._rngs[c] = np.random.default_rng([self.seed, 2, c])
-        return self._rngs[c]
+    @property
+    def nbytes(self) -> int:
+        drawn = sum(len(s) for s in self.sides) * (self.n + self.n // 8 + 200)
+        return drawn + (self.together.nbytes + self.counts.nbytes if self.together is not None else 0)
 
-    def _canonical(self, sides: np.ndarray) -> np.ndarray:
-        """The side that stands for each pair (rows of `sides`): the smaller one, or for halves the one with
-        player 0."""
-        size = sides.sum(axis=1)
-        flip = (2 * size > self.n) | ((2 * size == self.n) & ~sides[:, 0])
-        return np.where(flip[:, None], ~sides, sides)
-
-    def _new(self, side: np.ndarray) -> bool:
-        key = np.packbits(side).tobytes()
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        return True
-
-    def pick_many(self, classes: list[int]) -> np.ndarray:
-        """One side of a new pair for each class in `classes` (in that order), as if drawn one at a time.
-
-        Classes keep apart streams and counts, so the fresh sides of different classes are chosen side by
-        side (one round per pair of a class) with the same result.
-        """
-        wanted: dict[int, int] = {}
-        for c in classes:
-            wanted[c] = wanted.get(c, 0) + 1
-        picked: dict[int, list[np.ndarray]] = {c: [] for c in wanted}
-        for c, k in wanted.items():
-            pool = self.reuse.get(c)
-            while pool and len(picked[c]) < k:
-                side = self._canonical(pool.pop()[None])[0]
-                if self._new(side):
-                    picked[c].append(side)
-        while True:
-            short = [c for c, k in wanted.items() if len(picked[c]) < k]
+    def extend(self, more: dict[int, int]) -> None:
+        """`more[c]` more sides for each class c, a round at a time (one side of every class still short)."""
+        left = dict(more)
+        while left:
+            short = sorted(c for c, k in left.items() if k > 0)
             if not short:
                 break
             hands = self._balanced(short) if self.together is not None else [self._dealt(c) for c in short]
             sides = np.zeros((len(short), self.n), dtype=bool)
             sides[np.repeat(np.arange(len(short)), np.array(short) + 1), np.concatenate(hands)] = True
-            sides = self._canonical(sides)
+            sides = _canonical(sides)
             for c, side, key in zip(short, sides, np.packbits(sides, axis=1)):
-                key = key.tobytes()
-                if key not in self.seen:
-                    self.seen.add(key)
-                    picked[c].append(side)
-        out = np.zeros((len(classes), self.n), dtype=bool)
-        for j, c in enumerate(classes):
-            out[j] = picked[c].pop(0)
-        return out
+                self.sides[c].append(side)
+                self.keys[c].append(key.tobytes())
+                left[c] -= 1
 
     def _balanced(self, classes: list[int]) -> list[np.ndarray]:
         """c + 1 players for each class c, one at a time: fewest sides so far first, then fewest sides with
@@ -243,7 +213,7 @@ class _PairPicker:
         # counts weigh more than any co-occurrence total (at most the largest count); the fraction breaks
         # ties at random
         score = (counts * (n * (counts.max(axis=1, keepdims=True) + 1)).astype(np.float64)
-                 + np.stack([self.rng(c).random(n) for c in order]) * 0.5)
+                 + np.stack([self._rngs[c].random(n) for c in order]) * 0.5)
         members = np.zeros((len(order), order[0] + 1), dtype=np.int64)
         open_, rows = len(order), np.arange(len(order))
         for j in range(order[0] + 1):
@@ -253,14 +223,13 @@ class _PairPicker:
             members[:open_, j] = i = head.argmin(axis=1)
             head += self.together[cls[:open_], i]
             head[rows[:open_], i] = np.inf
-        # counted even when these were drawn before, so the next try differs
         held = np.arange(members.shape[1])[None, :] <= cls[:, None]
         self.counts[np.broadcast_to(cls[:, None], held.shape)[held], members[held]] += 1
         both = held[:, :, None] & held[:, None, :]
         shape = both.shape
         self.together[np.broadcast_to(cls[:, None, None], shape)[both],
                       np.broadcast_to(members[:, :, None], shape)[both],
-                      np.broadcast_to(members[:, None, :], shape)[both]] += 1.0
+                      np.broadcast_to(members[:, None, :], shape)[both]] += 1
         hands = {c: members[k, : c + 1] for k, c in enumerate(order)}
         return [hands[c] for c in classes]
 
@@ -269,11 +238,98 @@ class _PairPicker:
         k, deck = c + 1, self.decks.get(c, np.zeros(0, dtype=np.int64))
         if len(deck) < k:
             # the new deck's first cards complete the hand left over without repeating a player
-            players, rng = np.arange(self.n), self.rng(c)
+            players, rng = np.arange(self.n), self._rngs[c]
             head = rng.permutation(np.setdiff1d(players, deck))[: k - len(deck)]
             deck = np.concatenate([deck, head, rng.permutation(np.setdiff1d(players, head))])
         self.decks[c] = deck[k:]
         return deck[:k]
+
+
+# Sequences of fresh sides kept for later estimates with the same number of players and seed, most recently
+# used last, up to TRIES_BYTES in all (about 4 MiB each at 128 players).
+TRIES_BYTES = 64 << 20
+_tries: OrderedDict[tuple[int, int], _Tries] = OrderedDict()
+_tries_lock = threading.Lock()
+
+
+def _tries_for(n: int, seed: int) -> _Tries:
+    """The shared side sequences for n players and this seed, now the most recently used."""
+    with _tries_lock:
+        tries = _tries.pop((n, seed), None) or _Tries(n, seed)
+        _tries[(n, seed)] = tries
+    _bound_tries()
+    return tries
+
+
+def _bound_tries() -> None:
+    """Drop the least recently used sequences while all of them hold more than TRIES_BYTES (the most recent
+    one stays, whatever its size)."""
+    with _tries_lock:
+        while len(_tries) > 1 and sum(t.nbytes for t in _tries.values()) > TRIES_BYTES:
+            _tries.popitem(last=False)
+
+
+def _canonical(sides: np.ndarray) -> np.ndarray:
+    """The side that stands for each pair (rows of `sides`): the smaller one, or for halves the one with
+    player 0."""
+    n = sides.shape[1]
+    size = sides.sum(axis=1)
+    flip = (2 * size > n) | ((2 * size == n) & ~sides[:, 0])
+    return np.where(flip[:, None], ~sides, sides)
+
+
+class _PairPicker:
+    """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use),
+    then each class's fresh sides (`_Tries`) that are not among them."""
+
+    def __init__(self, n: int, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
+        self.n = n
+        self.tries = _tries_for(n, seed)
+        self.read = [0] * (n // 2)  # per class: fresh sides read so far
+        self.seen: set[bytes] = set()
+        self.reuse = {c: list(v) for c, v in reuse.items()}
+        for c, pool in self.reuse.items():
+            np.random.default_rng([seed, 3, c]).shuffle(pool)
+
+    def _new(self, side: np.ndarray) -> bool:
+        key = np.packbits(side).tobytes()
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def pick_many(self, classes: list[int]) -> np.ndarray:
+        """One side of a new pair for each class in `classes` (in that order)."""
+        wanted: dict[int, int] = {}
+        for c in classes:
+            wanted[c] = wanted.get(c, 0) + 1
+        picked: dict[int, list[np.ndarray]] = {c: [] for c in wanted}
+        for c, k in wanted.items():
+            pool = self.reuse.get(c)
+            while pool and len(picked[c]) < k:
+                side = _canonical(pool.pop()[None])[0]
+                if self._new(side):
+                    picked[c].append(side)
+        tries = self.tries
+        with tries.lock:
+            while True:
+                short = {c: k - len(picked[c]) for c, k in wanted.items() if len(picked[c]) < k}
+                if not short:
+                    break
+                tries.extend({c: self.read[c] + k - len(tries.sides[c]) for c, k in short.items()})
+                for c, k in short.items():
+                    sides, keys = tries.sides[c], tries.keys[c]
+                    end = self.read[c] + k
+                    for j in range(self.read[c], end):
+                        if keys[j] not in self.seen:
+                            self.seen.add(keys[j])
+                            picked[c].append(sides[j])
+                    self.read[c] = end
+        _bound_tries()
+        out = np.zeros((len(classes), self.n), dtype=bool)
+        for j, c in enumerate(classes):
+            out[j] = picked[c].pop(0)
+        return out
 
 
 def size_features(z: np.ndarray, knots: int = SIZE_KNOTS) -> np.ndarray:
@@ -289,9 +345,12 @@ def size_features(z: np.ndarray, knots: int = SIZE_KNOTS) -> np.ndarray:
     return np.maximum(0.0, 1.0 - np.abs(t[:, None] - centres[None, :]) * (knots + 1))
 
 
-def size_profiles(z: np.ndarray, shape: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def size_profiles(
+    z: np.ndarray, shape: Callable[[np.ndarray], np.ndarray], weights: np.ndarray | None = None
+) -> np.ndarray:
     """One column per player: the player's presence, ±1/2, times `shape`(|S| / n), an even function that is 0
-    at both ends, minus the additive game with the same Shapley values.
+    at both ends, minus the additive game with the same Shapley values. With `weights` (n, k), those columns
+    summed with each column of weights, (R, k), without forming the (R, n) columns.
 
     So every column is zero at the empty and the full input and all its Shapley values are zero: its
     coefficient can take any value without moving φ. It is odd under taking the complement, the part of a
@@ -304,8 +363,11 @@ def size_profiles(z: np.ndarray, shape: Callable[[np.ndarray], np.ndarray]) -> n
     # the Shapley value of (z_i - 1/2) shape(t) for player i is its mean over the sizes i can join at; the
     # others share its negative equally, since the column is 0 at both ends
     own = float(np.sum(shape((sizes + 1) / n) + shape(sizes / n))) / (2 * n)
-    additive = own * x - own / (n - 1) * (x.sum(axis=1, keepdims=True) - x)
-    return (x - 0.5) * shape(x.sum(axis=1, keepdims=True) / n) - additive
+    present = x.sum(axis=1, keepdims=True)
+    if weights is None:
+        return (x - 0.5) * shape(present / n) - (own * x - own / (n - 1) * (present - x))
+    xa, total = x @ weights, weights.sum(axis=0, keepdims=True)
+    return (xa - 0.5 * total) * shape(present / n) - (own * xa - own / (n - 1) * (present * total - xa))
 
 
 def evidence_profiles(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -380,20 +442,17 @@ def _solve(
     la = linalg_for(unit, len(w), device, z.size)
     on = _FitData(la, la.array(z), la.array(y), la.array(rw), la.array(var_w), la.array(delta),
                   int(np.count_nonzero(var_w)))
-
-    def fit(c: slice, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        return _fit(on, c, features)
-
     # as many knots as the sample has room for beside the n values, so small samples stay identified
     size = size_features(z, min(SIZE_KNOTS, max(0, (len(w) - n) // 2)))
     size = size[:, (rw @ size) > 0]  # only sizes the sample has
     every = slice(None)
-    first = fit(every, size)
+    sized = _Normal.of(on, every, size)
+    first = _fit(sized)
     if first is None:
-        return fit(every, size[:, :0]) if size.shape[1] else None
+        return _fit(_Normal.of(on, every, size[:, :0])) if size.shape[1] else None
     if not profiles or not size.shape[1] or len(w) < n + size.shape[1] + PROFILE_SHAPES + 8:
         return first
-    shared = [size_profiles(z, shape) for shape in _even_hats(PROFILE_SHAPES)]
+    shared = [size_profiles(z, shape, first[0]) for shape in _even_hats(PROFILE_SHAPES)]  # (R, C) each
     room = len(w) >= PLAYER_SIZE_ROOM * n + size.shape[1] + PROFILE_SHAPES
     own = size_profiles(z, _mid) if room else None
     values, errors = first[0].copy(), first[1].copy()
@@ -403,15 +462,18 @@ def _solve(
             values[:, c], errors[:, c] = -values[:, 0], errors[:, 0]
             continue
         a = first[0][:, c]
-        features = np.concatenate([size] + [profile @ a[:, None] for profile in shared], axis=1)
-        tries = [features]
+        features = [size] + [profile[:, c:c + 1] for profile in shared]
+        base = sum(f.shape[1] for f in features)
+        tries = [np.arange(base)]
         if room:
             # scaled so that u stays of order 1 whatever the output's units
             evidence = evidence_profiles(z, a * (4.0 / max(float(np.abs(a).sum()), 1e-300)))
-            cubic = evidence @ a[:, None]
-            tries += [np.concatenate([features, *more], axis=1)
-                      for more in ([cubic], [own], [own, cubic], [evidence], [own, evidence])]
-        fits = [f for f in (fit(slice(c, c + 1), x) for x in tries) if f]
+            features += [evidence @ a[:, None], own, evidence]
+            cubic, own_at, evidence_at = [base], base + 1 + np.arange(n), base + 1 + n + np.arange(n)
+            tries += [np.concatenate([tries[0], *more])
+                      for more in ([cubic], [own_at], [own_at, cubic], [evidence_at], [own_at, evidence_at])]
+        normal = _Normal.of(on, slice(c, c + 1), np.concatenate(features, axis=1), sized)
+        fits = [f for f in (_fit(normal, cols) for cols in tries) if f]
         if fits:
             best = min(fits, key=lambda f: float((f[1] ** 2).sum()))
             values[:, c], errors[:, c] = best[0][:, 0], best[1][:, 0]
@@ -446,17 +508,56 @@ def _norm1(m: np.ndarray | torch.Tensor) -> float:
     return float(abs(m).sum(0).max())
 
 
-def _fit(on: _FitData, c: slice, features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """`_solve` for the outputs `c` with the given free features (each with Shapley values zero, zero at both
-    ends)."""
-    la, y, delta = on.la, on.y[:, c], on.delta[c]
+@dataclass(frozen=True)
+class _Normal:
+    """The design [z | free features] (R, n + f) of the outputs `c`, with its weighted Gram matrix G and
+    right-hand sides b, shared by the fits that keep some of the feature columns."""
+
+    on: _FitData
+    c: slice
+    X: np.ndarray | torch.Tensor
+    G: np.ndarray | torch.Tensor
+    b: np.ndarray | torch.Tensor
+
+    @classmethod
+    def of(cls, on: _FitData, c: slice, features: np.ndarray, base: "_Normal | None" = None) -> "_Normal":
+        """The design with these features; `base`, a design whose features are the first ones of these, lends
+        its columns and their Gram matrix."""
+        la, rw = on.la, on.rw[:, None]
+        rows, n = on.z.shape
+        if base is None:
+            X = la.zeros(rows, n + features.shape[1])
+            X[:, :n] = on.z
+            X[:, n:] = la.array(features)
+            Xw = X * rw
+            return cls(on, c, X, Xw.T @ X, Xw.T @ on.y[:, c])
+        k = base.X.shape[1]
+        more = la.array(features[:, k - n:])
+        X = la.zeros(rows, k + more.shape[1])
+        X[:, :k] = base.X
+        X[:, k:] = more
+        more_w = more * rw
+        G = la.zeros(X.shape[1], X.shape[1])
+        G[:k, :k] = base.G
+        G[:k, k:] = base.X.T @ more_w
+        G[k:, :k] = G[:k, k:].T
+        G[k:, k:] = more_w.T @ more
+        return cls(on, c, X, G, X.T @ (rw * on.y[:, c]))
+
+
+def _fit(normal: _Normal, cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_solve` for `normal`'s outputs with its feature columns `cols` (all where None), each with Shapley
+    values zero and zero at both ends."""
+    on = normal.on
+    la, y, delta = on.la, on.y[:, normal.c], on.delta[normal.c]
     rows, n = on.z.shape
-    X = la.zeros(rows, n + features.shape[1])
-    X[:, :n] = on.z
-    X[:, n:] = la.array(features)
+    X, A, Xty = normal.X, normal.G, normal.b
+    if cols is not None and len(cols) < X.shape[1] - n:
+        keep = np.concatenate([np.arange(n), n + np.asarray(cols, dtype=np.int64)])
+        if isinstance(X, torch.Tensor):
+            keep = torch.as_tensor(keep, device=X.device)
+        X, A, Xty = X[:, keep], A[keep][:, keep], Xty[keep]
     p = X.shape[1]
-    Xw = X * on.rw[:, None]
-    A = Xw.T @ X
     scale = max(float(A.diagonal().sum()) / p, 1e-300)
     K = la.zeros(p + 1, p + 1)
     K[:p, :p] = A / scale
@@ -467,7 +568,7 @@ def _fit(on: _FitData, c: slice, features: np.ndarray) -> tuple[np.ndarray, np.n
     if Kinv is None or _norm1(K) * _norm1(Kinv) > MAX_CONDITION:
         return None
     Q = Kinv[:p, :p] / scale
-    coef = Q @ (Xw.T @ y) + Kinv[:p, p][:, None] * delta[None, :]
+    coef = Q @ Xty + Kinv[:p, p][:, None] * delta[None, :]
     resid = y - X @ coef
     # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual
     lever = X @ Q[:, :n]

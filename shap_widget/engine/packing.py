@@ -21,12 +21,23 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class PackedRow:
-    """One masked copy of one input: its encoding, token keep mask (L,) and mask rule."""
+class PackedRows:
+    """Masked copies of several inputs: each input's encoding, mask rule and keep masks (B_i, L_i), and for
+    each row to run, its input (`source`) and its row among that input's keep masks (`row`)."""
 
-    encoding: Encoding
-    keep: np.ndarray
-    rule: MaskRule
+    encodings: Sequence[Encoding]
+    rules: Sequence[MaskRule]
+    keeps: Sequence[np.ndarray]
+    source: np.ndarray
+    row: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Each row's length in tokens."""
+        return np.array([len(e.input_ids) for e in self.encodings], dtype=np.int64)[self.source]
+
+    def __len__(self) -> int:
+        return len(self.source)
 
 
 @dataclass(frozen=True)
@@ -39,53 +50,48 @@ class PackedBatch:
 
 
 def plan_batches(
-    rows: Sequence[PackedRow],
+    rows: PackedRows,
     rows_per_batch: Callable[[int], int],
     pad_id: int | None,
-    subset: Sequence[int] | None = None,
-) -> list[list[int]]:
+    subset: Sequence[int] | np.ndarray | None = None,
+) -> list[np.ndarray]:
     """Indices of `rows` (or of `subset`) grouped into forward passes: shortest first so padding stays small,
     each within `rows_per_batch(width)`; with `pad_id` None only rows of equal length share a pass."""
-    index = range(len(rows)) if subset is None else subset
-    order = sorted(index, key=lambda j: len(rows[j].encoding.input_ids))
-    batches: list[list[int]] = []
-    width = 0
-    limits: dict[int, int] = {}  # rows_per_batch by width, asked once each
-    for j in order:
-        length = len(rows[j].encoding.input_ids)
-        if batches:
-            last = batches[-1]
-            same = length == width
-            wide = max(width, length)
-            if wide not in limits:
-                limits[wide] = rows_per_batch(wide)
-            if (same or pad_id is not None) and len(last) + 1 <= limits[wide]:
-                last.append(j)
-                width = max(width, length)
-                continue
-        batches.append([j])
-        width = length
-    return batches
+    index = np.arange(len(rows)) if subset is None else np.asarray(subset, dtype=np.int64)
+    lengths = rows.lengths[index]
+    order = index[np.argsort(lengths, kind="stable")]
+    widths, starts = np.unique(lengths[np.argsort(lengths, kind="stable")], return_index=True)
+    batches: list[list[np.ndarray]] = []
+    filled, width = 0, 0
+    for length, begin, stop in zip(widths.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
+        limit = rows_per_batch(length)
+        run = order[begin:stop]
+        if batches and (length == width or pad_id is not None) and filled < limit:
+            take = min(limit - filled, len(run))
+            batches[-1].append(run[:take])
+            filled, width, run = filled + take, length, run[take:]
+        for at in range(0, len(run), limit):
+            batches.append([run[at: at + limit]])
+            filled, width = len(run[at: at + limit]), length
+    return [np.concatenate(parts) for parts in batches]
 
 
-def pack(rows: Sequence[PackedRow], index: Sequence[int], pad_id: int, device: torch.device) -> PackedBatch:
+def pack(rows: PackedRows, index: np.ndarray, pad_id: int, device: torch.device) -> PackedBatch:
     """The padded input tensors for `rows[index]`; masked tokens replaced or dropped from attention per rule."""
-    width = max(len(rows[j].encoding.input_ids) for j in index)
+    index = np.asarray(index, dtype=np.int64)
+    source = rows.source[index]
+    inputs = np.unique(source)
+    width = max(len(rows.encodings[i].input_ids) for i in inputs.tolist())
     n = len(index)
     ids = np.full((n, width), pad_id, dtype=np.int64)
     attention = np.zeros((n, width), dtype=np.int64)
-    names = sorted(set().union(*(rows[j].encoding.extra for j in index)))
+    names = sorted(set().union(*(rows.encodings[i].extra for i in inputs.tolist())))
     extra = {k: np.zeros((n, width), dtype=np.int64) for k in names}
-    # rows of one input under one rule are filled together (one explanation's rows are all of them)
-    groups: dict[tuple[int, int], list[int]] = {}
-    for r, j in enumerate(index):
-        groups.setdefault((id(rows[j].encoding), id(rows[j].rule)), []).append(r)
-    for members in groups.values():
-        first = rows[index[members[0]]]
-        encoding, rule = first.encoding, first.rule
+    for i in inputs.tolist():
+        encoding, rule = rows.encodings[i], rows.rules[i]
         length = len(encoding.input_ids)
-        at = np.asarray(members)
-        keep = np.stack([rows[index[r]].keep for r in members])
+        at = np.flatnonzero(source == i)
+        keep = rows.keeps[i][rows.row[index[at]]]
         if rule.uses_attention:
             ids[at, :length] = encoding.input_ids
             attention[at, :length] = keep
