@@ -241,7 +241,11 @@ def test_texts_of_one_length_share_one_sequence_of_coalitions(monkeypatch):
     def choose_none(self, more):
         assert all(k <= 0 for k in more.values()), "chose coalitions again"
 
+    def draw_none(self, m):
+        assert m <= 0, "drew pairs' keys again"
+
     monkeypatch.setattr(kernel._Tries, "extend", choose_none)
+    monkeypatch.setattr(kernel._OrderSample, "draw", draw_none)
     again = estimators.run(kernel_plan(12, 300, seed=7), game)
     np.testing.assert_array_equal(again.values, first.values)
     monkeypatch.undo()

@@ -118,7 +118,11 @@ class _Classes:
 
 
 class _OrderSample:
-    """Pair keys in increasing order, class by class, as if every pair had drawn a uniform u and key u / λ."""
+    """Pair keys in increasing order, class by class, as if every pair had drawn a uniform u and key u / λ.
+
+    The keys depend only on n and the seed, so the pairs drawn are kept (`drawn_classes`, `drawn_keys`) with
+    that length's sides in `_Tries`, and each estimate reads them through its own `_OrderReader`.
+    """
 
     def __init__(self, classes: _Classes, rng: np.random.Generator) -> None:
         self.classes = classes
@@ -126,6 +130,8 @@ class _OrderSample:
         self.taken = [0] * len(classes.k)
         self._g = [0.0] * len(classes.k)  # count * u of the last order statistic drawn, per class
         self._heap: list[tuple[float, int]] = []
+        self.drawn_classes: list[int] = []
+        self.drawn_keys: list[float] = []
         for c in range(len(classes.k)):
             self._push(c)
 
@@ -138,27 +144,49 @@ class _OrderSample:
         self._g[c] += (float(count) - self._g[c]) * e
         heapq.heappush(self._heap, (math.log(max(self._g[c], 1e-300)) - self.classes.log_measure[c], c))
 
+    def draw(self, m: int) -> None:
+        """The next m pairs in key order (fewer once every pair is drawn)."""
+        while m > 0 and self._heap:
+            key, c = heapq.heappop(self._heap)
+            self.taken[c] += 1
+            self.drawn_classes.append(c)
+            self.drawn_keys.append(key)
+            self._push(c)
+            m -= 1
+
+
+class _OrderReader:
+    """One estimate's place in the order sample of its n and seed: the classes of the pairs it takes, and each
+    class's inclusion probability for the sample taken so far."""
+
+    def __init__(self, tries: "_Tries") -> None:
+        self.order, self.lock = tries.order, tries.lock
+        self.at = 0
+        self.taken = [0] * len(self.order.classes.k)
+
     def take(self, m: int) -> list[int]:
         """The classes of the next m pairs in key order."""
-        out = []
-        while len(out) < m and self._heap:
-            _, c = heapq.heappop(self._heap)
+        order = self.order
+        with self.lock:
+            order.draw(self.at + m + 1 - len(order.drawn_classes))  # and the key after them
+            out = order.drawn_classes[self.at: self.at + m]
+        self.at += len(out)
+        for c in out:
             self.taken[c] += 1
-            out.append(c)
-            self._push(c)
         return out
 
     def log_pi(self) -> np.ndarray:
         """Each class's inclusion probability (log) for the sample taken so far: min(1, λ · next key)."""
-        next_key = self._heap[0][0] if self._heap else np.inf
-        log_pi = np.minimum(0.0, self.classes.log_measure - self.classes.log_count + next_key)
-        exhausted = np.array([t >= cnt for t, cnt in zip(self.taken, self.classes.count)])
+        classes, keys = self.order.classes, self.order.drawn_keys
+        next_key = keys[self.at] if self.at < len(keys) else np.inf
+        log_pi = np.minimum(0.0, classes.log_measure - classes.log_count + next_key)
+        exhausted = np.array([t >= cnt for t, cnt in zip(self.taken, classes.count)])
         return np.where(exhausted, 0.0, log_pi)
 
 
 class _Tries:
-    """Each class's sequence of fresh sides for n players and a seed, grown on demand and shared by every
-    estimate with that n and seed.
+    """The order sample's pairs (`order`) and each class's sequence of fresh sides for n players and a seed,
+    grown on demand and shared by every estimate with that n and seed.
 
     Fresh sides of a class are balanced: each player joins as few sides as possible so far, and among those,
     each pair of players as few; the rest is random, and the rule treats all players alike, so each side is
@@ -173,6 +201,7 @@ class _Tries:
     def __init__(self, n: int, seed: int) -> None:
         self.n = n
         self.lock = threading.Lock()
+        self.order = _OrderSample(_Classes(n), np.random.default_rng([seed, 1]))
         self._rngs = [np.random.default_rng([seed, 2, c]) for c in range(n // 2)]
         self.sides: list[list[np.ndarray]] = [[] for _ in range(n // 2)]
         self.keys: list[list[bytes]] = [[] for _ in range(n // 2)]
@@ -184,7 +213,7 @@ class _Tries:
 
     @property
     def nbytes(self) -> int:
-        drawn = sum(len(s) for s in self.sides) * (self.n + self.n // 8 + 200)
+        drawn = sum(len(s) for s in self.sides) * (self.n + self.n // 8 + 200) + 100 * len(self.order.drawn_keys)
         return drawn + (self.together.nbytes + self.counts.nbytes if self.together is not None else 0)
 
     def extend(self, more: dict[int, int]) -> None:
@@ -661,7 +690,7 @@ def kernel_plan(
                          device=device)
             if fit is not None:
                 yield Attributions(fit[0], base, full, 2 + len(rows), fit[1], final=False)
-    order = _OrderSample(classes, np.random.default_rng([seed, 1]))
+    order = _OrderReader(_tries_for(n, seed))
     picker = _PairPicker(n, seed, reuse)
     budget = min((max_evals - 2) // 2, sum(classes.count))
     sides = np.zeros((0, n), dtype=bool)
