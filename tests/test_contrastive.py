@@ -77,8 +77,10 @@ def test_contrast_needs_two_classes_and_a_known_one(make_bert, tokenizer, model)
     """A one-output model or an unknown class gets a message that says what to do."""
     with pytest.raises(ValueError, match="one output"):
         Explainer(make_bert(n_labels=1), tokenizer).attribute(TEXT, method="partition", versus=0)
-    with pytest.raises(ValueError, match="Unknown target class 'nope'"):
+    with pytest.raises(ValueError, match="Unknown versus class 'nope'"):
         Explainer(model, tokenizer).attribute(TEXT, method="partition", versus="nope")
+    with pytest.raises(ValueError, match="versus=7 is out of range"):
+        Explainer(model, tokenizer).attribute(TEXT, method="partition", versus=7)
 
 
 def test_faithfulness_and_interactions_measure_the_contrast(model, tokenizer):

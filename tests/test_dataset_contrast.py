@@ -131,7 +131,7 @@ def test_bad_contrasts_are_refused_with_what_to_do(model, tokenizer, make_bert):
         sw.explain_dataset(model, tokenizer, TEXTS, target=0)
     with pytest.raises(ValueError, match="a class against itself"):
         sw.explain_dataset(model, tokenizer, TEXTS, versus="LABEL_1", target=1)
-    with pytest.raises(ValueError, match="Unknown target class 'nope'"):
+    with pytest.raises(ValueError, match="Unknown versus class 'nope'"):
         sw.explain_dataset(model, tokenizer, TEXTS, versus="nope")
     with pytest.raises(ValueError, match="one output"):
         sw.explain_dataset(make_bert(n_labels=1), tokenizer, TEXTS, versus=0)

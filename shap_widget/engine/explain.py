@@ -108,19 +108,20 @@ def explained_output(output: str, labels: Sequence[str], c: int, versus: int | N
     return f"{output}({label}) - {output}({other})"
 
 
-def resolve_target(target: int | str | None, labels: Sequence[str]) -> int:
-    """A class index from an index or a label name; None means class 0."""
+def resolve_target(target: int | str | None, labels: Sequence[str], name: str = "target") -> int:
+    """A class index from an index or a label name; None means class 0. `name` is the argument's name, for
+    the message when it names no class."""
     if target is None:
         return 0
     if isinstance(target, str):
         if target in labels:
             return list(labels).index(target)
-        raise ValueError(f"Unknown target class {target!r}; this model's classes are {list(labels)}.")
+        raise ValueError(f"Unknown {name} class {target!r}; this model's classes are {list(labels)}.")
     if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
         if -len(labels) <= target < len(labels):
             return int(target) % len(labels)
-        raise ValueError(f"target={target} is out of range; this model has {len(labels)} classes: {list(labels)}.")
-    raise TypeError(f"target must be a class index or a label name, got {type(target).__name__}.")
+        raise ValueError(f"{name}={target} is out of range; this model has {len(labels)} classes: {list(labels)}.")
+    raise TypeError(f"{name} must be a class index or a label name, got {type(target).__name__}.")
 
 
 def _check_tolerance(tolerance: Any) -> float | None:
@@ -305,7 +306,7 @@ class Explainer:
         game.kind = self._kind
         game.output = check_output(output or self.output or default_output(self._kind), self._kind)
         if versus is not None:
-            game.versus = check_versus(resolve_target(versus, self.labels), self._kind, len(self.labels))
+            game.versus = check_versus(resolve_target(versus, self.labels, "versus"), self._kind, len(self.labels))
         return game
 
     def attribute(

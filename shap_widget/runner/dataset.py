@@ -108,7 +108,7 @@ def check_contrast(versus: Any, target: Any, names: Sequence[str]) -> dict[str, 
         return {"versus": None, "target": None}
     if len(names) < 2:
         raise ValueError("versus compares two classes, but this model has one output; leave versus=None.")
-    v = resolve_target(versus, names)
+    v = resolve_target(versus, names, "versus")
     t = None if target is None else resolve_target(target, names)
     if t == v:
         raise ValueError(f"target and versus are both {names[v]!r}: a class against itself explains nothing. "
