@@ -49,6 +49,20 @@ def test_each_rows_method_values_equal_compare_on_its_text(run, double_bert, tok
             np.testing.assert_allclose(got[name], values, atol=1e-9, rtol=0, err_msg=f"{name}, row {i}")
 
 
+def test_lime_gets_the_evaluations_shap_spent_under_an_automatic_budget(double_bert, tokenizer):
+    """Under max_evals="auto" each row's LIME has SHAP's budget for that row, as in the widget's Compare mode,
+    not a fixed 500 samples."""
+    texts = TEXTS[:2]
+    results = sw.explain_dataset(double_bert, tokenizer, texts, method="kernel", progress_bar=False,
+                                 methods=["lime"])
+    alone = Explainer(double_bert, tokenizer)
+    for i, text in enumerate(texts):
+        spent = results[i].n_evals
+        assert spent != 500
+        found = compare_with(alone, text, ["lime"], max_evals=spent)
+        np.testing.assert_allclose(results.method_values(i)["lime"], found.values["lime"], atol=1e-9, rtol=0)
+
+
 def test_disagreement_is_one_minus_scipy_kendall_tau_with_shap(run):
     """Per method 1 - tau-b(SHAP, method) over the players, their mean, largest first; the same on disk."""
     results, path = run

@@ -8,7 +8,8 @@ unrelated, 2: reversed), and their mean: sorting by it finds the texts where the
 
 Cost per text, in rows through the model (one row = one masked copy of the text), beside SHAP's own:
 occlusion n + 1 (n players, served from the explainer's cache where SHAP already evaluated them); LIME its
-sample budget (`max_evals` when it is a number, else 500); integrated gradients 32 to 512 forward and backward
+sample budget (`max_evals` when it is a number, else the evaluations SHAP spent on the row, as in the widget's
+Compare mode); integrated gradients 32 to 512 forward and backward
 rows; gradient x input 1 + 1; attention 1. The methods run one text at a time in the calling process.
 """
 
@@ -23,7 +24,7 @@ from ..engine.compare import MethodError, predicted_class, resolve_methods, run_
 from ..engine.explain import Attribution, Explainer
 from ..engine.inputs import Item, split_item
 
-LIME_SAMPLES = 500  # LIME's budget when SHAP's is "auto" (compare's default)
+LIME_SAMPLES = 500  # LIME's budget in the probe when SHAP's is "auto" (compare's default)
 
 
 def check_methods(methods: Any) -> tuple[str, ...]:
@@ -41,8 +42,9 @@ def check_methods(methods: Any) -> tuple[str, ...]:
     return names
 
 
-def _options(max_evals: int | str, seed: int) -> dict[str, Any]:
-    return {"lime_samples": max_evals if isinstance(max_evals, int) else LIME_SAMPLES, "seed": int(seed)}
+def _options(max_evals: int | str, seed: int, spent: int = LIME_SAMPLES) -> dict[str, Any]:
+    """LIME gets SHAP's budget: `max_evals`, or under "auto" the evaluations SHAP `spent`."""
+    return {"lime_samples": max_evals if isinstance(max_evals, int) else spent, "seed": int(seed)}
 
 
 def probe(explainer: Explainer, item: Item, names: Sequence[str], *, players: str, output: str | None,
@@ -63,7 +65,7 @@ def row_values(explainer: Explainer, attribution: Attribution, names: Sequence[s
     """Each method's values (n_players,) for the row's predicted class, as `compare` gives them for its text."""
     a = attribution
     game = explainer.game(a.text, text_pair=a.text_pair, players=a.players, output=a.output)
-    outcomes, errors = run_methods(game, explained_class(a), names, **_options(max_evals, seed))
+    outcomes, errors = run_methods(game, explained_class(a), names, **_options(max_evals, seed, a.n_evals))
     if errors:
         name, why = next(iter(errors.items()))
         raise MethodError(f"{name} failed on {a.text[:60]!r}: {why}")
