@@ -202,7 +202,8 @@ class _Tries:
         self.n = n
         self.lock = threading.Lock()
         self.order = _OrderSample(_Classes(n), np.random.default_rng([seed, 1]))
-        self._rngs = [np.random.default_rng([seed, 2, c]) for c in range(n // 2)]
+        self.seed = seed
+        self._rngs: dict[int, np.random.Generator] = {}
         self.sides: list[list[np.ndarray]] = [[] for _ in range(n // 2)]
         self.keys: list[list[bytes]] = [[] for _ in range(n // 2)]
         balanced = n <= PAIR_BALANCE_PLAYERS
@@ -215,6 +216,12 @@ class _Tries:
     def nbytes(self) -> int:
         drawn = sum(len(s) for s in self.sides) * (self.n + self.n // 8 + 200) + 100 * len(self.order.drawn_keys)
         return drawn + (self.together.nbytes + self.counts.nbytes if self.together is not None else 0)
+
+    def rng(self, c: int) -> np.random.Generator:
+        """Class c's own random stream."""
+        if c not in self._rngs:
+            self._rngs[c] = np.random.default_rng([self.seed, 2, c])
+        return self._rngs[c]
 
     def extend(self, more: dict[int, int]) -> None:
         """`more[c]` more sides for each class c, a round at a time (one side of every class still short)."""
@@ -242,7 +249,7 @@ class _Tries:
         # counts weigh more than any co-occurrence total (at most the largest count); the fraction breaks
         # ties at random
         score = (counts * (n * (counts.max(axis=1, keepdims=True) + 1)).astype(np.float64)
-                 + np.stack([self._rngs[c].random(n) for c in order]) * 0.5)
+                 + np.stack([self.rng(c).random(n) for c in order]) * 0.5)
         members = np.zeros((len(order), order[0] + 1), dtype=np.int64)
         open_, rows = len(order), np.arange(len(order))
         for j in range(order[0] + 1):
@@ -267,7 +274,7 @@ class _Tries:
         k, deck = c + 1, self.decks.get(c, np.zeros(0, dtype=np.int64))
         if len(deck) < k:
             # the new deck's first cards complete the hand left over without repeating a player
-            players, rng = np.arange(self.n), self._rngs[c]
+            players, rng = np.arange(self.n), self.rng(c)
             head = rng.permutation(np.setdiff1d(players, deck))[: k - len(deck)]
             deck = np.concatenate([deck, head, rng.permutation(np.setdiff1d(players, head))])
         self.decks[c] = deck[k:]
