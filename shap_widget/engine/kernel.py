@@ -73,6 +73,8 @@ PROFILE_SHAPES = 2
 # Each player's own size profile (n more coefficients) is tried once the sample has this many pairs per
 # player beside the size knots; with fewer it raised the error at 64 players.
 PLAYER_SIZE_ROOM = 3
+# Rows of n uniform numbers a class's balanced choice draws from its stream at once.
+UNIFORM_ROWS = 16
 # A fit whose normal equations are worse conditioned than this cannot identify the values (1-norm).
 MAX_CONDITION = 1e10
 
@@ -204,6 +206,7 @@ class _Tries:
         self.order = _OrderSample(_Classes(n), np.random.default_rng([seed, 1]))
         self.seed = seed
         self._rngs: dict[int, np.random.Generator] = {}
+        self._drawn: dict[int, list] = {}  # per class: uniform numbers drawn ahead (rows, rows used)
         self.sides: list[list[np.ndarray]] = [[] for _ in range(n // 2)]
         self.keys: list[list[bytes]] = [[] for _ in range(n // 2)]
         balanced = n <= PAIR_BALANCE_PLAYERS
@@ -215,6 +218,7 @@ class _Tries:
     @property
     def nbytes(self) -> int:
         drawn = sum(len(s) for s in self.sides) * (self.n + self.n // 8 + 200) + 100 * len(self.order.drawn_keys)
+        drawn += sum(rows.nbytes for rows, _ in self._drawn.values())
         return drawn + (self.together.nbytes + self.counts.nbytes if self.together is not None else 0)
 
     def rng(self, c: int) -> np.random.Generator:
@@ -222,6 +226,15 @@ class _Tries:
         if c not in self._rngs:
             self._rngs[c] = np.random.default_rng([self.seed, 2, c])
         return self._rngs[c]
+
+    def _uniform(self, c: int) -> np.ndarray:
+        """The next n uniform numbers of class c's stream, drawn UNIFORM_ROWS rows at a time (the same numbers
+        as n at a time)."""
+        drawn = self._drawn.get(c)
+        if drawn is None or drawn[1] == len(drawn[0]):
+            drawn = self._drawn[c] = [self.rng(c).random((UNIFORM_ROWS, self.n)), 0]
+        drawn[1] += 1
+        return drawn[0][drawn[1] - 1]
 
     def extend(self, more: dict[int, int]) -> None:
         """`more[c]` more sides for each class c, a round at a time (one side of every class still short)."""
@@ -249,23 +262,22 @@ class _Tries:
         # counts weigh more than any co-occurrence total (at most the largest count); the fraction breaks
         # ties at random
         score = (counts * (n * (counts.max(axis=1, keepdims=True) + 1)).astype(np.float64)
-                 + np.stack([self.rng(c).random(n) for c in order]) * 0.5)
+                 + np.stack([self._uniform(c) for c in order]) * 0.5)
         members = np.zeros((len(order), order[0] + 1), dtype=np.int64)
         open_, rows = len(order), np.arange(len(order))
+        first = cls * n  # row of (class, player 0) in the co-occurrence counts as (classes * n, n)
+        pair_rows = self.together.reshape(-1, n)
         for j in range(order[0] + 1):
             while order[open_ - 1] < j:
                 open_ -= 1
             head = score[:open_]
             members[:open_, j] = i = head.argmin(axis=1)
-            head += self.together[cls[:open_], i]
+            head += pair_rows[first[:open_] + i]
             head[rows[:open_], i] = np.inf
         held = np.arange(members.shape[1])[None, :] <= cls[:, None]
-        self.counts[np.broadcast_to(cls[:, None], held.shape)[held], members[held]] += 1
+        self.counts.reshape(-1)[(first[:, None] + members)[held]] += 1
         both = held[:, :, None] & held[:, None, :]
-        shape = both.shape
-        self.together[np.broadcast_to(cls[:, None, None], shape)[both],
-                      np.broadcast_to(members[:, :, None], shape)[both],
-                      np.broadcast_to(members[:, None, :], shape)[both]] += 1
+        self.together.reshape(-1)[((first[:, None, None] + members[:, :, None]) * n + members[:, None, :])[both]] += 1
         hands = {c: members[k, : c + 1] for k, c in enumerate(order)}
         return [hands[c] for c in classes]
 
