@@ -330,17 +330,17 @@ class _PairPicker:
     """Uniformly random pairs within each class, without replacement; pairs handed in come first (re-use),
     then each class's fresh sides (`_Tries`) that are not among them."""
 
-    def __init__(self, n: int, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
-        self.n = n
-        self.tries = _tries_for(n, seed)
+    def __init__(self, tries: _Tries, seed: int, reuse: dict[int, list[np.ndarray]]) -> None:
+        self.n = n = tries.n
+        self.tries = tries
         self.read = [0] * (n // 2)  # per class: fresh sides read so far
         self.seen: set[bytes] = set()
         self.reuse = {c: list(v) for c, v in reuse.items()}
         for c, pool in self.reuse.items():
             np.random.default_rng([seed, 3, c]).shuffle(pool)
 
-    def _new(self, side: np.ndarray) -> bool:
-        key = np.packbits(side).tobytes()
+    def _new(self, key: bytes) -> bool:
+        """Whether the side with this key (its packed bits) is not in the sample yet; it is from now on."""
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -356,24 +356,24 @@ class _PairPicker:
             pool = self.reuse.get(c)
             while pool and len(picked[c]) < k:
                 side = _canonical(pool.pop()[None])[0]
-                if self._new(side):
+                if self._new(np.packbits(side).tobytes()):
                     picked[c].append(side)
-        tries = self.tries
+        tries, grown = self.tries, False
         with tries.lock:
             while True:
                 short = {c: k - len(picked[c]) for c, k in wanted.items() if len(picked[c]) < k}
                 if not short:
                     break
-                tries.extend({c: self.read[c] + k - len(tries.sides[c]) for c, k in short.items()})
+                more = {c: self.read[c] + k - len(tries.sides[c]) for c, k in short.items()}
+                grown = grown or any(k > 0 for k in more.values())
+                tries.extend(more)
                 for c, k in short.items():
                     sides, keys = tries.sides[c], tries.keys[c]
                     end = self.read[c] + k
-                    for j in range(self.read[c], end):
-                        if keys[j] not in self.seen:
-                            self.seen.add(keys[j])
-                            picked[c].append(sides[j])
+                    picked[c] += [sides[j] for j in range(self.read[c], end) if self._new(keys[j])]
                     self.read[c] = end
-        _bound_tries()
+        if grown:
+            _bound_tries()
         out = np.zeros((len(classes), self.n), dtype=bool)
         for j, c in enumerate(classes):
             out[j] = picked[c].pop(0)
@@ -709,8 +709,9 @@ def kernel_plan(
                          device=device)
             if fit is not None:
                 yield Attributions(fit[0], base, full, 2 + len(rows), fit[1], final=False)
-    order = _OrderReader(_tries_for(n, seed))
-    picker = _PairPicker(n, seed, reuse)
+    tries = _tries_for(n, seed)
+    order = _OrderReader(tries)
+    picker = _PairPicker(tries, seed, reuse)
     budget = min((max_evals - 2) // 2, sum(classes.count))
     sides = np.zeros((0, n), dtype=bool)
     values = np.zeros((0, 2, len(base)))

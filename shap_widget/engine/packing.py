@@ -8,6 +8,7 @@ pad id) keeps the device busy; `run_plans` advances many plans in step so their 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
@@ -31,7 +32,7 @@ class PackedRows:
     source: np.ndarray
     row: np.ndarray
 
-    @property
+    @cached_property
     def lengths(self) -> np.ndarray:
         """Each row's length in tokens."""
         return np.array([len(e.input_ids) for e in self.encodings], dtype=np.int64)[self.source]
@@ -58,9 +59,9 @@ def plan_batches(
     """Indices of `rows` (or of `subset`) grouped into forward passes: shortest first so padding stays small,
     each within `rows_per_batch(width)`; with `pad_id` None only rows of equal length share a pass."""
     index = np.arange(len(rows)) if subset is None else np.asarray(subset, dtype=np.int64)
-    lengths = rows.lengths[index]
-    order = index[np.argsort(lengths, kind="stable")]
-    widths, starts = np.unique(lengths[np.argsort(lengths, kind="stable")], return_index=True)
+    by_length = np.argsort(rows.lengths[index], kind="stable")
+    order = index[by_length]
+    widths, starts = np.unique(rows.lengths[order], return_index=True)
     batches: list[list[np.ndarray]] = []
     filled, width = 0, 0
     for length, begin, stop in zip(widths.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
