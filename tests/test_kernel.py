@@ -187,6 +187,33 @@ def test_the_evidence_terms_follow_a_probability_that_saturates():
     assert error < 2.5e-3, error
 
 
+@pytest.mark.parametrize("n", [8, 14, 20, 26, 34])
+def test_every_combination_of_terms_is_identified(monkeypatch, n):
+    """Each token's own size profile and the evidence terms are tried wherever the sample has room for them,
+    also where the size term has a knot for every size (their sum depends on size alone)."""
+    fit, failed = kernel._fit, []
+
+    def counted(normal, cols=None):
+        result = fit(normal, cols)
+        failed.extend([] if result is not None else [len(cols) if cols is not None else None])
+        return result
+
+    monkeypatch.setattr(kernel, "_fit", counted)
+    estimators.run(kernel_plan(n, 500, 0), softmax_game(n, seed=4))
+    assert failed == []
+
+
+def test_outputs_in_other_units_get_the_same_values_in_those_units():
+    """A model whose outputs barely move gets the explanation of one whose outputs move 10,000 times more,
+    scaled down 10,000 times: every term of the fit is judged by its shape, not by the size of its numbers."""
+    n = 20
+    game = softmax_game(n, seed=4)
+    large = estimators.run(kernel_plan(n, 500, 0), game)
+    small = estimators.run(kernel_plan(n, 500, 0), lambda z: game(z) * 1e-4)
+    np.testing.assert_allclose(small.values, large.values * 1e-4, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(small.errors, large.errors * 1e-4, rtol=1e-6, atol=1e-12)
+
+
 _WEIGHTS = np.random.default_rng(3).normal(size=7)
 
 

@@ -478,9 +478,10 @@ def _solve(
     - where the sample has room for n more coefficients (`PLAYER_SIZE_ROOM`), terms in the evidence the
       rest of the coalition gives, u = Σ φ_j (z_j - 1/2) with a first fit's φ (`evidence_profiles`: one
       per player, or their sum, the term in u³), and a size profile of each player's own (`size_profiles`
-      with `_mid`).
+      with `_mid`, less their sum, which depends on size alone).
 
-    Of these combinations the fit with the lowest estimated variance is kept, per class.
+    Of these combinations the fit with the lowest estimated variance is kept, per class; one is left out
+    only where the sample cannot identify it (`_fit`).
 
     Without `profiles`, only the size term. The fits run in torch on `device` where one is given (the
     model's accelerator), else in numpy.
@@ -502,7 +503,12 @@ def _solve(
         return first
     shared = [size_profiles(z, shape, first[0]) for shape in _even_hats(PROFILE_SHAPES)]  # (R, C) each
     room = len(w) >= PLAYER_SIZE_ROOM * n + size.shape[1] + PROFILE_SHAPES
-    own = size_profiles(z, _mid) if room else None
+    own = None
+    if room:
+        # their sum depends on the coalition's size alone, which the size term spans wherever it has a knot per
+        # size: the profiles less their mean, the last left out, span the rest
+        own = size_profiles(z, _mid)
+        own = (own - own.mean(axis=1, keepdims=True))[:, :-1]
     values, errors = first[0].copy(), first[1].copy()
     mirrored = _mirrored(y, delta)
     for c in range(y.shape[1]):
@@ -517,7 +523,7 @@ def _solve(
             # scaled so that u stays of order 1 whatever the output's units
             evidence = evidence_profiles(z, a * (4.0 / max(float(np.abs(a).sum()), 1e-300)))
             features += [evidence @ a[:, None], own, evidence]
-            cubic, own_at, evidence_at = [base], base + 1 + np.arange(n), base + 1 + n + np.arange(n)
+            cubic, own_at, evidence_at = [base], base + 1 + np.arange(n - 1), base + n + np.arange(n)
             tries += [np.concatenate([tries[0], *more])
                       for more in ([cubic], [own_at], [own_at, cubic], [evidence_at], [own_at, evidence_at])]
         normal = _Normal.of(on, slice(c, c + 1), np.concatenate(features, axis=1), sized)
@@ -606,22 +612,30 @@ def _fit(normal: _Normal, cols: np.ndarray | None = None) -> tuple[np.ndarray, n
             keep = torch.as_tensor(keep, device=X.device)
         X, A, Xty = X[:, keep], A[keep][:, keep], Xty[keep]
     p = X.shape[1]
-    scale = max(float(A.diagonal().sum()) / p, 1e-300)
+    # every column scaled to unit weight, so that the condition number judges the fit and not the units of
+    # its columns (a profile weighted by small values is as good a term as one weighted by large ones)
+    diagonal = A.diagonal()
+    s = 1.0 / (diagonal + (diagonal <= 0)) ** 0.5
+    c = 1.0 / float(s[:n].mean())  # the constraint's row, scaled like the others
     K = la.zeros(p + 1, p + 1)
-    K[:p, :p] = A / scale
-    K[:n, p] = 1.0
-    K[p, :n] = 1.0
+    K[:p, :p] = A * s[:, None] * s[None, :]
+    K[:n, p] = c * s[:n]
+    K[p, :n] = c * s[:n]
     Kinv = la.inv(K)
     # the 1-norm condition number, exact from the inverse (within a factor p + 1 of the 2-norm one)
     if Kinv is None or _norm1(K) * _norm1(Kinv) > MAX_CONDITION:
         return None
-    Q = Kinv[:p, :p] / scale
-    coef = Q @ Xty + Kinv[:p, p][:, None] * delta[None, :]
+    Q = Kinv[:p, :p] * s[:, None] * s[None, :]
+    coef = Q @ Xty + (c * s * Kinv[:p, p])[:, None] * delta[None, :]
     resid = y - X @ coef
-    # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual
-    lever = X @ Q[:, :n]
-    outputs = resid.shape[1]
-    influence = la.unit_sums((lever[:, :, None] * resid[:, None, :]).reshape(rows, n * outputs))
+    # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual; for one output the
+    # rows are summed per unit before the product, which then has fewer rows
+    outputs, units = resid.shape[1], len(on.var_w)
+    if outputs == 1 and units < rows:
+        influence = la.unit_sums(X * resid) @ Q[:, :n]
+    else:
+        lever = X @ Q[:, :n]
+        influence = la.unit_sums((lever[:, :, None] * resid[:, None, :]).reshape(rows, n * outputs))
     var = (on.var_w @ influence**2).reshape(n, outputs)
     if on.sampled > p:  # small-sample correction of the sandwich (HC1): p - 1 coefficients are fitted
         var = var * (on.sampled / (on.sampled - p + 1))
