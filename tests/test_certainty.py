@@ -57,6 +57,24 @@ def test_a_settled_estimate_s_error_is_as_small_as_its_standard_errors_promise()
     assert np.mean(errors) <= certainty.RELATIVE_SQUARED_ERROR and max(errors) < 0.003
 
 
+def test_tokens_tied_at_the_edge_of_the_top_may_swap_places_and_still_settle():
+    """Two tokens of nearly equal |value| at the 10th and 11th places may swap at every batch, which no sample
+    short of one that separates them would settle; such a swap does not count against the ranking, while a
+    token that jumps into the top from well below does."""
+    n = 40
+    values = np.concatenate([1.0 - 0.05 * np.arange(10), [0.5495], np.full(n - 11, 0.1)])[:, None]
+    errors = np.full((n, 1), 0.005)
+    full = np.array([0.9])
+    swapped = values.copy()
+    swapped[[9, 10]] = swapped[[10, 9]]
+    jumped = values.copy()
+    jumped[30] = 0.7
+    for second, expected in [(swapped, True), (jumped, False), (values, True)]:
+        rule = certainty.Settling(n)
+        assert not rule.settled(values, errors, full, 400)  # the first estimate has nothing to compare with
+        assert rule.settled(second, errors, full, 400) is expected
+
+
 def test_an_estimate_never_settles_before_its_floor():
     """A game where every token is decisive at once would settle on its first batch, but the floor holds."""
     n = 30

@@ -6,7 +6,10 @@ contrast with `versus`, the most likely class other than `versus`, whose contras
 
 - every token among the top `TOP` by |value| whose |value| is more than `NEGLIGIBLE` of the largest (a
   token too faint to see in the heatmap needs no sign) is certain: its 95% interval excludes 0;
-- the ranking is stable: the top `TOP` tokens are the same ones as in the estimate before;
+- the ranking is stable: the top `TOP` tokens are the same ones as in the estimate before, except for tokens
+  tied at the edge of the top (each that came or went is within its 95% interval of the value between the
+  last token in and the first one out): two tokens of nearly equal |value| may swap places at every batch,
+  and no sample short of one that separates them would settle them;
 - the largest standard error of any token is at most `RELATIVE_ERROR` of the largest |value|;
 - the error of the whole estimate is small: its relative squared error as the standard errors estimate it,
   Σ se² / Σ value², is at most `RELATIVE_SQUARED_ERROR` up to `PER_TOKEN_FROM` players and grows in proportion
@@ -69,6 +72,12 @@ def check_max_evals(max_evals: Any) -> int | str:
     return int(max_evals)
 
 
+def _edge(v: np.ndarray, order: np.ndarray) -> float:
+    """The |value| between the last token of the top (`order`) and the first one below it."""
+    below = np.delete(v, order)
+    return (float(v[order[-1]]) + (float(below.max()) if len(below) else 0.0)) / 2
+
+
 class Settling:
     """The stopping rule of one automatic budget (see the module docstring); ask it after each estimate."""
 
@@ -105,7 +114,8 @@ class Settling:
         if scale == 0.0:
             return bool(np.all(e == 0.0))
         certain = (v[order] > Z95 * e[order]) | (v[order] <= NEGLIGIBLE * scale)
-        picture = bool(np.all(certain) and top == self._top and float(e.max()) <= RELATIVE_ERROR * scale)
+        stable = top is not None and all(abs(v[i] - _edge(v, order)) <= Z95 * e[i] for i in top ^ self._top)
+        picture = bool(np.all(certain) and stable and float(e.max()) <= RELATIVE_ERROR * scale)
         excess = float((e**2).sum()) / float((v**2).sum()) / self.allowed_squared_error()
         if picture and excess > 1.0:
             self._excess = excess
