@@ -558,10 +558,6 @@ class _FitData:
     sampled: int
 
 
-def _norm1(m: np.ndarray | torch.Tensor) -> float:
-    return float(abs(m).sum(0).max())
-
-
 @dataclass(frozen=True)
 class _Normal:
     """The design [z | free features] (R, n + f) of the outputs `c`, with its weighted Gram matrix G and
@@ -607,34 +603,43 @@ def _fit(normal: _Normal, cols: np.ndarray | None = None) -> tuple[np.ndarray, n
     rows, n = on.z.shape
     X, A, Xty = normal.X, normal.G, normal.b
     if cols is not None and len(cols) < X.shape[1] - n:
-        keep = np.concatenate([np.arange(n), n + np.asarray(cols, dtype=np.int64)])
-        if isinstance(X, torch.Tensor):
-            keep = torch.as_tensor(keep, device=X.device)
-        X, A, Xty = X[:, keep], A[keep][:, keep], Xty[keep]
+        cols = np.sort(np.asarray(cols, dtype=np.int64))
+        if cols[-1] == len(cols) - 1:  # the first feature columns: views, not copies
+            X, A, Xty = X[:, : n + len(cols)], A[: n + len(cols), : n + len(cols)], Xty[: n + len(cols)]
+        else:
+            keep = np.concatenate([np.arange(n), n + cols])
+            if isinstance(X, torch.Tensor):
+                keep = torch.as_tensor(keep, device=X.device)
+            X, A, Xty = X[:, keep], A[keep][:, keep], Xty[keep]
     p = X.shape[1]
     # every column scaled to unit weight, so that the condition number judges the fit and not the units of
     # its columns (a profile weighted by small values is as good a term as one weighted by large ones)
     diagonal = A.diagonal()
     s = 1.0 / (diagonal + (diagonal <= 0)) ** 0.5
-    c = 1.0 / float(s[:n].mean())  # the constraint's row, scaled like the others
+    c = n / float(s[:n].sum())  # the constraint's row, scaled like the others
     K = la.zeros(p + 1, p + 1)
     K[:p, :p] = A * s[:, None] * s[None, :]
     K[:n, p] = c * s[:n]
     K[p, :n] = c * s[:n]
-    Kinv = la.inv(K)
-    # the 1-norm condition number, exact from the inverse (within a factor p + 1 of the 2-norm one)
-    if Kinv is None or _norm1(K) * _norm1(Kinv) > MAX_CONDITION:
+    # only the columns of the inverse the fit reads: the values' (for their standard errors) and the solution
+    outputs = Xty.shape[1]
+    rhs = la.zeros(p + 1, n + outputs)
+    rhs[:n, :n] = la.array(np.eye(n))
+    rhs[:p, n:] = Xty * s[:, None]
+    rhs[p, n:] = c * delta
+    solved = la.solve(K, rhs, MAX_CONDITION)
+    if solved is None:
         return None
-    Q = Kinv[:p, :p] * s[:, None] * s[None, :]
-    coef = Q @ Xty + (c * s * Kinv[:p, p])[:, None] * delta[None, :]
+    Qn = solved[:p, :n] * s[:, None] * s[None, :n]  # the values' columns of the fit's inverse
+    coef = solved[:p, n:] * s[:, None]
     resid = y - X @ coef
     # each unit's influence on φ: the sum over its rows of (X Q)_r times the row's residual; for one output the
     # rows are summed per unit before the product, which then has fewer rows
-    outputs, units = resid.shape[1], len(on.var_w)
+    units = len(on.var_w)
     if outputs == 1 and units < rows:
-        influence = la.unit_sums(X * resid) @ Q[:, :n]
+        influence = la.unit_sums(X * resid) @ Qn
     else:
-        lever = X @ Q[:, :n]
+        lever = X @ Qn
         influence = la.unit_sums((lever[:, :, None] * resid[:, None, :]).reshape(rows, n * outputs))
     var = (on.var_w @ influence**2).reshape(n, outputs)
     if on.sampled > p:  # small-sample correction of the sandwich (HC1): p - 1 coefficients are fitted

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from scipy import sparse
+from scipy.linalg import lapack
 
 
 class NumpyLinalg:
@@ -35,14 +36,19 @@ class NumpyLinalg:
     def zeros(self, rows: int, cols: int) -> np.ndarray:
         return np.zeros((rows, cols))
 
-    def inv(self, k: np.ndarray) -> np.ndarray | None:
-        """The inverse, or None where the matrix is singular or not finite."""
-        if not np.all(np.isfinite(k)):
+    def solve(self, k: np.ndarray, rhs: np.ndarray, max_condition: float) -> np.ndarray | None:
+        """k⁻¹ rhs, or None where k is singular, not finite, or worse conditioned than `max_condition` (in the
+        1-norm, LAPACK's estimate from the LU factors: no inverse is formed)."""
+        if not (np.all(np.isfinite(k)) and np.all(np.isfinite(rhs))):
             return None
-        try:
-            return np.linalg.inv(k)
-        except np.linalg.LinAlgError:
+        lu, pivots, info = lapack.dgetrf(k)
+        if info != 0:
             return None
+        reciprocal, info = lapack.dgecon(lu, _norm1(k))
+        if info != 0 or not reciprocal * max_condition >= 1.0:
+            return None
+        solved, info = lapack.dgetrs(lu, pivots, rhs)
+        return solved if info == 0 else None
 
     def unit_sums(self, x: np.ndarray) -> np.ndarray:
         """The rows of x (R, k) summed per sampling unit: (U, k)."""
@@ -71,16 +77,22 @@ class TorchLinalg:
     def zeros(self, rows: int, cols: int) -> torch.Tensor:
         return torch.zeros((rows, cols), dtype=torch.float64, device=self.device)
 
-    def inv(self, k: torch.Tensor) -> torch.Tensor | None:
-        """The inverse, or None where the matrix is singular or not finite."""
+    def solve(self, k: torch.Tensor, rhs: torch.Tensor, max_condition: float) -> torch.Tensor | None:
+        """k⁻¹ rhs, or None where k is singular, not finite, or worse conditioned than `max_condition` (the
+        1-norm condition number, exact from the inverse)."""
         inverse, info = torch.linalg.inv_ex(k)
-        if not bool(torch.isfinite(k).all()) or int(info) != 0:
+        if not bool(torch.isfinite(k).all()) or int(info) != 0 or _norm1(k) * _norm1(inverse) > max_condition:
             return None
-        return inverse
+        return inverse @ rhs
 
     def unit_sums(self, x: torch.Tensor) -> torch.Tensor:
         """The rows of x (R, k) summed per sampling unit: (U, k)."""
         return torch.zeros((self._units, x.shape[1]), dtype=x.dtype, device=self.device).index_add_(0, self._unit, x)
+
+
+def _norm1(m: np.ndarray | torch.Tensor) -> float:
+    """The 1-norm: the largest column sum of absolute values."""
+    return float(abs(m).sum(0).max())
 
 
 # Beside a CUDA model, fits over fewer rows x players than this stay in numpy: on an H100 machine (16 CPU
