@@ -78,6 +78,12 @@ def _edge(v: np.ndarray, order: np.ndarray) -> float:
     return (float(v[order[-1]]) + (float(below.max()) if len(below) else 0.0)) / 2
 
 
+def spent_budget(max_evals: int | str, spent: int) -> int:
+    """The evaluations a budget comes to: the number `max_evals` names, or under "auto" the evaluations the
+    estimate `spent`; work beside an explanation (other methods, interactions) gets as many."""
+    return spent if max_evals == AUTO else int(max_evals)
+
+
 class Settling:
     """The stopping rule of one automatic budget (see the module docstring); ask it after each estimate."""
 
@@ -114,7 +120,9 @@ class Settling:
         if scale == 0.0:
             return bool(np.all(e == 0.0))
         certain = (v[order] > Z95 * e[order]) | (v[order] <= NEGLIGIBLE * scale)
-        stable = top is not None and all(abs(v[i] - _edge(v, order)) <= Z95 * e[i] for i in top ^ self._top)
+        moved = top ^ self._top if top is not None else frozenset()
+        edge = _edge(v, order) if moved else 0.0
+        stable = top is not None and all(abs(v[i] - edge) <= Z95 * e[i] for i in moved)
         picture = bool(np.all(certain) and stable and float(e.max()) <= RELATIVE_ERROR * scale)
         excess = float((e**2).sum()) / float((v**2).sum()) / self.allowed_squared_error()
         if picture and excess > 1.0:

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..engine import certainty
 from ..engine.compare import MethodError, predicted_class, resolve_methods, run_methods
 from ..engine.explain import Attribution, Explainer
 from ..engine.inputs import Item, split_item
@@ -44,7 +45,7 @@ def check_methods(methods: Any) -> tuple[str, ...]:
 
 def _options(max_evals: int | str, seed: int, spent: int = LIME_SAMPLES) -> dict[str, Any]:
     """LIME gets SHAP's budget: `max_evals`, or under "auto" the evaluations SHAP `spent`."""
-    return {"lime_samples": max_evals if isinstance(max_evals, int) else spent, "seed": int(seed)}
+    return {"lime_samples": certainty.spent_budget(max_evals, spent), "seed": int(seed)}
 
 
 def probe(explainer: Explainer, item: Item, names: Sequence[str], *, players: str, output: str | None,

@@ -89,7 +89,7 @@ class CompareMode(traitlets.HasTraits):
     def _compare_now(self, request: dict[str, Any], attribution: Attribution, generation: int | None) -> Comparison:
         check = (lambda name: self._runner.check(generation)) if generation is not None else None
         # LIME gets the evaluations SHAP spent, also when an automatic budget decided them.
-        budget = attribution.n_evals if request["max_evals"] == certainty.AUTO else int(request["max_evals"])
+        budget = certainty.spent_budget(request["max_evals"], attribution.n_evals)
         found = compare_with(
             self._explainer, request["text"], self.compare_methods, target=self.target, masked=request["masked"],
             text_pair=request["text_pair"] if self._pair else None, players=request["players"],

@@ -788,7 +788,7 @@ class ExplainWidget(CompareMode, anywidget.AnyWidget):
         # Exact after an exact explanation (its coalitions are cached), else exact or sampled within the same
         # budget as the explanation, raised to what a usable sampled estimate needs.
         n_free = len(attribution.tokens) - len(attribution.masked)
-        budget = attribution.n_evals if request["max_evals"] == certainty.AUTO else int(request["max_evals"])
+        budget = certainty.spent_budget(request["max_evals"], attribution.n_evals)
         return compute_interactions(
             self._explainer, request["text"], index=request["index"],
             method="exact" if attribution.method == "exact" else "auto", output=request["output"],
