@@ -106,6 +106,24 @@ def test_a_run_read_back_keeps_its_method_values_and_resumes_only_missing_rows(r
     pd.testing.assert_frame_equal(sw.DatasetResults.load(path).disagreement(), results.disagreement())
 
 
+def test_resuming_a_finished_run_runs_the_model_no_more(run, double_bert, tokenizer, tmp_path):
+    """Every row and its methods are on disk, so reading them back costs no forward pass, not even the check
+    that each method can serve the model (which runs on a text still to explain)."""
+    import shutil
+
+    results, pristine = run
+    path = shutil.copytree(pristine, tmp_path / "run.parquet")
+    passes = []
+    hook = double_bert.register_forward_hook(lambda *_: passes.append(1))
+    try:
+        resumed = sw.explain_dataset(double_bert, tokenizer, TEXTS, method="exact", max_evals=EVALS, path=path,
+                                     chunk_size=2, progress_bar=False, methods=ALL)
+    finally:
+        hook.remove()
+    assert resumed.computed == [] and len(passes) == 0
+    np.testing.assert_array_equal(resumed.method_values(2)["lime"], results.method_values(2)["lime"])
+
+
 def test_resuming_with_other_methods_is_refused(run, double_bert, tokenizer, tmp_path):
     """Rows computed with other methods (or none) are never mixed into a run."""
     _, path = run

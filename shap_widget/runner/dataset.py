@@ -496,14 +496,11 @@ def explain_dataset(
             "n_texts": len(texts), **contrast}
     if others:
         meta["methods"] = list(others)
-        if texts:
-            other_methods.probe(explainer, texts[0], others, players=players, output=output, max_evals=max_evals,
-                                seed=seed)
     results = DatasetResults(texts, resolved, names, meta, path)
     store = None
     if path is not None:
         store = ResultStore(path)
-        store.open(meta)
+        store.check(meta)
         for i, row in store.read_rows().items():
             if i < len(texts) and item_of(row) != texts[i]:
                 raise ResultsMismatch(
@@ -513,6 +510,12 @@ def explain_dataset(
             if i < len(texts):
                 results.add(i, from_row(row, names), other_methods.from_row(row, others))
     todo = results.missing
+    if others and todo:
+        # before anything is written, on a text this run will explain (none when it resumes a finished run)
+        other_methods.probe(explainer, texts[todo[0]], others, players=players, output=output, max_evals=max_evals,
+                            seed=seed)
+    if store is not None:
+        store.open(meta)
     device = explainer.evaluator.device.type
     size = chunk_size or _CHUNK_TEXTS["cuda" if device == "cuda" else "cpu"]
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:

@@ -141,8 +141,14 @@ class ResultStore:
 
     def open(self, meta: dict[str, Any]) -> None:
         """Create the run, or check that an existing one was made with the same settings."""
-        check_path(self.path)
+        meta = self.check(meta)
         self.path.mkdir(exist_ok=True)
+        self.methods = tuple(meta.get("methods") or ())
+        _write_atomic(self.path / RUN_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+
+    def check(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """The settings `open` would keep; raises, writing nothing, where the folder holds another run's."""
+        check_path(self.path)
         held = self.read_meta()
         if held is not None:
             differ = [k for k in CHECKED if held.get(k) != meta.get(k)]
@@ -154,8 +160,7 @@ class ResultStore:
                     "Resume with the same model and settings, or choose another path for a new run."
                 )
             meta = {**held, "n_texts": max(int(held.get("n_texts", 0)), int(meta.get("n_texts", 0)))}
-        self.methods = tuple(meta.get("methods") or ())
-        _write_atomic(self.path / RUN_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+        return meta
 
     def part_files(self) -> list[Path]:
         if not self.path.is_dir():
