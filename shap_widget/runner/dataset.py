@@ -500,7 +500,7 @@ def explain_dataset(
     store = None
     if path is not None:
         store = ResultStore(path)
-        store.check(meta)
+        settings = store.check(meta)
         for i, row in store.read_rows().items():
             if i < len(texts) and item_of(row) != texts[i]:
                 raise ResultsMismatch(
@@ -515,7 +515,7 @@ def explain_dataset(
         other_methods.probe(explainer, texts[todo[0]], others, players=players, output=output, max_evals=max_evals,
                             seed=seed)
     if store is not None:
-        store.open(meta)
+        store.open(settings)
     device = explainer.evaluator.device.type
     size = chunk_size or _CHUNK_TEXTS["cuda" if device == "cuda" else "cpu"]
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:

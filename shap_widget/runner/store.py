@@ -140,14 +140,14 @@ class ResultStore:
         return read_run_file(file)
 
     def open(self, meta: dict[str, Any]) -> None:
-        """Create the run, or check that an existing one was made with the same settings."""
-        meta = self.check(meta)
+        """Create the run with the settings `check` returned (an existing run's, its size grown to this run's)."""
         self.path.mkdir(exist_ok=True)
         self.methods = tuple(meta.get("methods") or ())
         _write_atomic(self.path / RUN_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
 
     def check(self, meta: dict[str, Any]) -> dict[str, Any]:
-        """The settings `open` would keep; raises, writing nothing, where the folder holds another run's."""
+        """The settings to `open` the run with; raises, writing nothing, where the folder holds another run's or
+        an existing run was made with other settings."""
         check_path(self.path)
         held = self.read_meta()
         if held is not None:
